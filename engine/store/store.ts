@@ -1,0 +1,70 @@
+import type {
+  ChangeEvent, Drift, DriftKind, DriftStatus, RemediationPlan, RemediationStatus, ResourceInstance, Severity, Snapshot,
+} from '../model.ts'
+
+/** A page of results; `total` counts every match, not just this page. */
+export interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  limit: number
+}
+
+export interface PageRequest {
+  /** 1-based. */
+  page?: number
+  /** Default 50, max 1000. */
+  limit?: number
+}
+
+export interface DriftQuery extends PageRequest {
+  severity?: Severity
+  /** Only drifts at least this severe. */
+  severity_min?: Severity
+  kind?: DriftKind
+  resource_type?: string
+  provider?: string
+  status?: DriftStatus
+  address?: string
+}
+
+export interface DriftStatusChange {
+  drift_id: string
+  status: DriftStatus
+  changed_at: string
+  by?: string
+  note?: string
+}
+
+/**
+ * Persistent state: snapshots and their resources, change events, drifts with status history,
+ * remediation plans. Everything is scoped by tenant. Implementations: SQLite (`sqlite-store.ts`,
+ * the default) and memory (`memory-store.ts`, for tests); both pass `test/store/store-contract.test.ts`.
+ * Writes may be batched; `flush()` makes everything written so far durable and visible.
+ */
+export interface Store {
+  saveSnapshot(tenant: string, pipeline: string, snapshot: Snapshot): Promise<void>
+  /** Latest snapshot of a kind per source of a pipeline. */
+  latestSnapshots(tenant: string, pipeline?: string, kind?: Snapshot['kind']): Promise<Snapshot[]>
+  listResources(tenant: string, query: PageRequest & { type?: string; provider?: string; pipeline?: string }): Promise<Page<ResourceInstance>>
+  getResource(tenant: string, address: string): Promise<ResourceInstance | undefined>
+
+  saveChangeEvents(tenant: string, events: ChangeEvent[]): Promise<void>
+  listChangeEvents(tenant: string, query: PageRequest & { resource_id?: string; event_name?: string }): Promise<Page<ChangeEvent>>
+  getChangeEvent(tenant: string, id: string): Promise<ChangeEvent | undefined>
+
+  /** Insert or update by id. */
+  saveDrifts(tenant: string, drifts: Drift[]): Promise<void>
+  listDrifts(tenant: string, query: DriftQuery): Promise<Page<Drift>>
+  getDrift(tenant: string, id: string): Promise<Drift | undefined>
+  setDriftStatus(tenant: string, change: DriftStatusChange): Promise<Drift | undefined>
+  driftHistory(tenant: string, driftId: string): Promise<DriftStatusChange[]>
+
+  saveRemediations(tenant: string, plans: RemediationPlan[]): Promise<void>
+  listRemediations(tenant: string, query: PageRequest & { status?: RemediationStatus }): Promise<Page<RemediationPlan>>
+  getRemediation(tenant: string, id: string): Promise<RemediationPlan | undefined>
+  decideRemediation(tenant: string, id: string, status: 'approved' | 'rejected', by: string): Promise<RemediationPlan | undefined>
+
+  flush(): Promise<void>
+  close(): Promise<void>
+}

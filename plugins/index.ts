@@ -1,0 +1,9 @@
+/**
+ * The built-in plugins: an explicit list (no folder scan), and the typed config helpers that
+ * `tfdrift.config.ts` files import from `tfdrift/plugins`.
+ * To add a built-in: import its definition and helper below and append the definition to BUILTIN_PLUGINS.
+ */
+import type { PluginDefinition } from '../engine/plugin-api.ts'
+
+export const BUILTIN_PLUGINS: PluginDefinition[] = [
+]
