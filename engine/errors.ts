@@ -4,6 +4,7 @@
  * Add new codes here (keep alphabetical order); each message says what to do.
  */
 export const ERRORS = {
+  TFD_ERR_CONFIG_ENV: 'The config references an environment variable that is not set; set it or give a default with ${VAR:-default}.',
   TFD_ERR_CONFIG_INVALID: 'The configuration does not match its schema; fix each listed field.',
   TFD_ERR_CONFIG_NOT_FOUND: 'No tfdrift config was found; run `tfdrift init` or pass --config.',
   TFD_ERR_CONFIG_LOAD: 'The config file could not be loaded (syntax or import error); see the cause.',
