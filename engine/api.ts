@@ -1,0 +1,22 @@
+/**
+ * The public API of tfdrift: what configs and third-party plugins import (`import { … } from 'tfdrift'`).
+ * Plugins see only this surface, never the engine's internals. Others append re-exports below.
+ */
+export { defineConfig } from './config/types.ts'
+export type { TfdriftConfig, PipelineConfig, ServerConfig, StoreConfig, BusConfig, TokenConfig, Scope } from './config/types.ts'
+export { definePlugin, nodeHelper, API_VERSION, PLUGIN_KINDS } from './plugin-api.ts'
+export type {
+  PluginDefinition, PluginKind, PluginContext, PipelineItem, NodeConfig, QueuePolicy, Clock, PluginMetrics, Demand,
+  Ingress, IngressRoute, ProducerInstance, OperatorInstance, TransportInstance, InstanceByKind, JsonSchema,
+} from './plugin-api.ts'
+export { TOPICS, isTopic } from './envelope.ts'
+export type { Envelope, Publication, Topic, SubscriptionTopic } from './envelope.ts'
+export { SEVERITIES } from './model.ts'
+export type {
+  ResourceInstance, Snapshot, Actor, ChangeEvent, AttributeChange, DriftKind, DriftStatus, Drift, Severity,
+  RemediationStatus, RemediationPlan, Coverage,
+} from './model.ts'
+export type { Bus } from './bus/bus.ts'
+export type { Store } from './store/store.ts'
+export { TfdriftError, ERRORS } from './errors.ts'
+export type { ErrorCode, Problem } from './errors.ts'
