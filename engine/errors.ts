@@ -4,11 +4,14 @@
  * Add new codes here (keep alphabetical order); each message says what to do.
  */
 export const ERRORS = {
+  TFD_ERR_ADDRESS_INVALID: 'The Terraform address cannot be parsed; write it like module.a["x"].aws_subnet.b[0] (string keys JSON-quoted).',
   TFD_ERR_CONFIG_ENV: 'The config references an environment variable that is not set; set it or give a default with ${VAR:-default}.',
   TFD_ERR_CONFIG_INVALID: 'The configuration does not match its schema; fix each listed field.',
   TFD_ERR_CONFIG_NOT_FOUND: 'No tfdrift config was found; run `tfdrift init` or pass --config.',
   TFD_ERR_CONFIG_LOAD: 'The config file could not be loaded (syntax or import error); see the cause.',
   TFD_ERR_NOT_FOUND: 'Nothing with that id or address exists for your tenant; check the value (list endpoints show valid ones).',
+  TFD_ERR_PLAN_ERRORED: 'The plan JSON says `errored: true` (terraform plan failed), so it holds no trustworthy drift; fix the plan errors and run `terraform plan` again.',
+  TFD_ERR_PLAN_INVALID: 'The file is not a `terraform show -json` plan; produce one with `terraform plan -out=tf.plan && terraform show -json tf.plan`.',
   TFD_ERR_PLUGIN_NOT_FOUND: 'No plugin by that name; run `tfdrift plugins list` or install the package.',
   TFD_ERR_PLUGIN_OPTIONS: "The plugin's options do not match its schema; fix each listed option.",
   TFD_ERR_PLUGIN_API_VERSION: 'The plugin was built for another tfdrift plugin API version; upgrade one of them.',
@@ -18,6 +21,13 @@ export const ERRORS = {
   TFD_ERR_REQUEST_INVALID: 'The request parameters are invalid; fix each listed field as the message says.',
   TFD_ERR_REST_INTERNAL: 'The REST API failed unexpectedly; retry, and report it with the server log if it persists.',
   TFD_ERR_SCOPE_MISSING: 'Your token lacks the scope this endpoint needs (read for queries, admin for approvals); use a token that has it.',
+  TFD_ERR_SNAPSHOT_INVALID: 'The snapshot JSON does not match schemas/snapshot.schema.json; fix each listed field.',
+  TFD_ERR_SOURCE_AUTH: 'The state backend rejected the credentials; check the token / keys and their permissions (they are never printed).',
+  TFD_ERR_SOURCE_NOT_FOUND: 'The state source does not exist (no such file, object, workspace or URL); check the path, bucket/key or workspace id.',
+  TFD_ERR_SOURCE_UNREACHABLE: 'The state backend could not be reached or answered with an error; check the endpoint, network and region, then retry.',
+  TFD_ERR_STATE_DUPLICATE: 'The state lists the same resource instance address twice; the file was edited by hand or merged badly — fix it with `terraform state` commands.',
+  TFD_ERR_STATE_INVALID: 'The state file is not valid Terraform state JSON (truncated, not JSON, or a field has the wrong shape); re-pull it with `terraform state pull`.',
+  TFD_ERR_STATE_VERSION: 'The state format version is not supported (tfdrift reads versions 3 and 4); upgrade it by running a current Terraform (`terraform state pull`) against it.',
   TFD_ERR_WIRING: 'The pipeline wiring is invalid (cycle, unknown input, or wrong kind).',
 } as const
 

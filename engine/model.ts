@@ -34,6 +34,12 @@ export interface ResourceInstance {
   /** Set for deposed objects (create_before_destroy leftovers). */
   deposed?: string
   schema_version?: number
+  /** Resource identity (Terraform 1.12+ `identity`), when the provider records one. */
+  identity?: Record<string, unknown>
+  /** The address this instance had before a `moved` block (plan JSON `previous_address`). */
+  previous_address?: string
+  /** Attribute paths whose value is unknown (plan `after_unknown`); never compared. */
+  unknown_paths?: Array<Array<string | number>>
 }
 
 /** A point-in-time set of resources: what Terraform expects, or what is observed live. */
@@ -53,6 +59,10 @@ export interface Snapshot {
    */
   covered_types?: string[]
   outputs?: Record<string, { value: unknown; sensitive?: boolean; type?: unknown }>
+  /** Terraform state format version the snapshot was read from (3 = legacy flatmap, values are strings). */
+  state_version?: number
+  /** Terraform `check_results` as recorded in state (custom conditions / check blocks). */
+  check_results?: unknown[]
 }
 
 /** Who made a change, as far as the change event tells. */
