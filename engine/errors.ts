@@ -5,6 +5,9 @@
  */
 export const ERRORS = {
   TFD_ERR_ADDRESS_INVALID: 'The Terraform address cannot be parsed; write it like module.a["x"].aws_subnet.b[0] (string keys JSON-quoted).',
+  TFD_ERR_BUS_CLOSED: 'The bus is closed; nothing can be published or read after shutdown started.',
+  TFD_ERR_BUS_CONNECT: 'The Redis bus could not connect or run its commands; check bus.url and that Redis (>= 6.2) is reachable.',
+  TFD_ERR_BUS_PUBLICATION: 'The publication is invalid (tenant, topic, type, id or time); fix the listed field.',
   TFD_ERR_CONFIG_ENV: 'The config references an environment variable that is not set; set it or give a default with ${VAR:-default}.',
   TFD_ERR_CONFIG_INVALID: 'The configuration does not match its schema; fix each listed field.',
   TFD_ERR_CONFIG_NOT_FOUND: 'No tfdrift config was found; run `tfdrift init` or pass --config.',
@@ -28,6 +31,9 @@ export const ERRORS = {
   TFD_ERR_STATE_DUPLICATE: 'The state lists the same resource instance address twice; the file was edited by hand or merged badly — fix it with `terraform state` commands.',
   TFD_ERR_STATE_INVALID: 'The state file is not valid Terraform state JSON (truncated, not JSON, or a field has the wrong shape); re-pull it with `terraform state pull`.',
   TFD_ERR_STATE_VERSION: 'The state format version is not supported (tfdrift reads versions 3 and 4); upgrade it by running a current Terraform (`terraform state pull`) against it.',
+  TFD_ERR_STORE_CLOSED: 'The store is closed; nothing can be read or written after shutdown started.',
+  TFD_ERR_STORE_OPEN: 'The store database could not be opened or migrated; check store.path is writable and see the cause.',
+  TFD_ERR_STORE_SCHEMA_NEWER: 'The store database was written by a newer tfdrift (schema version ahead of this code); upgrade tfdrift or point store.path elsewhere.',
   TFD_ERR_WIRING: 'The pipeline wiring is invalid (cycle, unknown input, or wrong kind).',
 } as const
 
