@@ -9,6 +9,7 @@ export const ERRORS = {
   TFD_ERR_BUS_CONNECT: 'The Redis bus could not connect or run its commands; check bus.url and that Redis (>= 6.2) is reachable.',
   TFD_ERR_BUS_PUBLICATION: 'The publication is invalid (tenant, topic, type, id or time); fix the listed field.',
   TFD_ERR_CONFIG_ENV: 'The config references an environment variable that is not set; set it or give a default with ${VAR:-default}.',
+  TFD_ERR_CONFIG_EXISTS: 'A config file already exists there; pass --force to overwrite it or edit it instead.',
   TFD_ERR_CONFIG_INVALID: 'The configuration does not match its schema; fix each listed field.',
   TFD_ERR_CONFIG_NOT_FOUND: 'No tfdrift config was found; run `tfdrift init` or pass --config.',
   TFD_ERR_CONFIG_LOAD: 'The config file could not be loaded (syntax or import error); see the cause.',
@@ -34,6 +35,7 @@ export const ERRORS = {
   TFD_ERR_STORE_CLOSED: 'The store is closed; nothing can be read or written after shutdown started.',
   TFD_ERR_STORE_OPEN: 'The store database could not be opened or migrated; check store.path is writable and see the cause.',
   TFD_ERR_STORE_SCHEMA_NEWER: 'The store database was written by a newer tfdrift (schema version ahead of this code); upgrade tfdrift or point store.path elsewhere.',
+  TFD_ERR_TAP_STREAM: 'The server event stream could not be read; check --url, --token (read scope) and that `tfdrift run` or `tfdrift relay` is running.',
   TFD_ERR_WIRING: 'The pipeline wiring is invalid (cycle, unknown input, or wrong kind).',
 } as const
 
