@@ -8,6 +8,8 @@ export interface Page<T> {
   total: number
   page: number
   limit: number
+  /** Opaque keyset cursor for the page after this one (listDrifts); absent when this page is the last. */
+  next_cursor?: string
 }
 
 export interface PageRequest {
@@ -26,6 +28,11 @@ export interface DriftQuery extends PageRequest {
   provider?: string
   status?: DriftStatus
   address?: string
+  /**
+   * Keyset cursor from a previous page's `next_cursor`: continues after that page in the same order
+   * (newest `detected_at` first) and ignores `page`, so deep pages cost the same as the first.
+   */
+  cursor?: string
 }
 
 export interface DriftStatusChange {
@@ -46,7 +53,9 @@ export interface Store {
   saveSnapshot(tenant: string, pipeline: string, snapshot: Snapshot): Promise<void>
   /** Latest snapshot of a kind per source of a pipeline. */
   latestSnapshots(tenant: string, pipeline?: string, kind?: Snapshot['kind']): Promise<Snapshot[]>
-  listResources(tenant: string, query: PageRequest & { type?: string; provider?: string; pipeline?: string }): Promise<Page<ResourceInstance>>
+  /** Resources of the latest snapshots, ordered by address; `kind` defaults to `expected` (what Terraform manages). */
+  listResources(tenant: string, query: PageRequest & { type?: string; provider?: string; pipeline?: string; kind?: Snapshot['kind'] }): Promise<Page<ResourceInstance>>
+  /** A resource of the latest snapshots by address, the expected side first. */
   getResource(tenant: string, address: string): Promise<ResourceInstance | undefined>
 
   saveChangeEvents(tenant: string, events: ChangeEvent[]): Promise<void>
