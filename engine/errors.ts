@@ -20,6 +20,7 @@ export const ERRORS = {
   TFD_ERR_PLUGIN_OPTIONS: "The plugin's options do not match its schema; fix each listed option.",
   TFD_ERR_PLUGIN_API_VERSION: 'The plugin was built for another tfdrift plugin API version; upgrade one of them.',
   TFD_ERR_PLUGIN_CREATE: 'The plugin threw while being created; see the cause.',
+  TFD_ERR_PLUGIN_INVALID: 'The plugin module loaded but is not a valid plugin (no definition export, unknown kind, or a load error); fix the module.',
   TFD_ERR_PLUGIN_RUNTIME: 'The plugin failed while running; it is restarted with backoff.',
   TFD_ERR_REMEDIATION_DECIDED: 'The remediation plan was already approved or rejected; only proposed plans can be decided.',
   TFD_ERR_REQUEST_INVALID: 'The request parameters are invalid; fix each listed field as the message says.',
