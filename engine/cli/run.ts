@@ -1,0 +1,46 @@
+/** `tfdrift run`: load and validate the config, start the runtime, stop gracefully on SIGINT/SIGTERM. */
+import { Command } from 'commander'
+import { resolveConfig } from '../config/validate.ts'
+import { createLogger } from '../logger.ts'
+import { displayPath, printProblems, reportError } from './problems.ts'
+
+/** Builds the `run` command. */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('Run the pipelines of the config (the server starts when a transport needs it). Ctrl-C stops gracefully.')
+    .option('-c, --config <file>', 'config file (default: search tfdrift.config.* from the current directory up to the project root)')
+    .addHelpText('after', '\nExit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 invalid config or startup error.\nLogs are pretty on a TTY and JSON lines otherwise; TFDRIFT_LOG_LEVEL overrides the level.')
+    .action(async (opts: { config?: string }) => {
+      try {
+        const resolved = await resolveConfig({ cwd: process.cwd(), configPath: opts.config })
+        if (!resolved.config) {
+          printProblems(resolved.problems)
+          process.exitCode = 1
+          return
+        }
+        const config = resolved.config
+        const logger = createLogger({ level: process.env.TFDRIFT_LOG_LEVEL ?? config.log?.level, pretty: config.log?.pretty })
+        logger.info({ config: displayPath(resolved.file) }, 'Starting tfdrift.')
+        const { startRuntime } = await import('../runtime.ts')
+        const runtime = await startRuntime(config, { configFile: resolved.file, logger })
+        let stopping = false
+        const stop = (signal: string) => {
+          if (stopping) {
+            // A second signal means "now": skip the drain.
+            logger.warn({ signal }, 'Second signal received; exiting without waiting for the drain.')
+            process.exit(130)
+          }
+          stopping = true
+          logger.info({ signal }, 'Stopping tfdrift; draining in-flight events.')
+          runtime.stop().then(
+            () => { logger.info('tfdrift stopped.'); logger.flush?.(); process.exit(0) },
+            (error: unknown) => { logger.error({ err: error }, 'Shutdown failed.'); logger.flush?.(); process.exit(1) },
+          )
+        }
+        process.on('SIGINT', () => stop('SIGINT'))
+        process.on('SIGTERM', () => stop('SIGTERM'))
+      } catch (error) {
+        process.exitCode = reportError(error)
+      }
+    })
+}

@@ -1,0 +1,221 @@
+/**
+ * Config validation: the JSON Schema (`schemas/config.schema.json`, ajv, all errors at once) plus the
+ * host's pipeline checks (plugin resolution, options, apiVersion, wiring). Every problem is returned
+ * together, each with its file and JSON pointer; only a config without problems is resolved and frozen.
+ */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
+import type { Problem } from '../errors.ts'
+import type { TfdriftConfig } from './types.ts'
+import { escapePointer } from './env.ts'
+import { loadConfig, type LoadOptions } from './load.ts'
+
+// ajv and ajv-formats are CommonJS; under ESM their default export may arrive wrapped.
+const Ajv2020 = ((Ajv2020Module as unknown as { default?: typeof Ajv2020Module }).default ?? Ajv2020Module)
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule)
+
+/** Directory of the JSON Schemas shipped with tfdrift. */
+export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url))
+
+/** Reads one schema from `schemas/`. */
+export function readSchema(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(SCHEMA_DIR, name), 'utf8')) as Record<string, unknown>
+}
+
+let compiled: ValidateFunction | undefined
+function configValidator(): ValidateFunction {
+  if (compiled) return compiled
+  const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true })
+  addFormats(ajv)
+  ajv.addSchema(readSchema('server-config.schema.json'))
+  compiled = ajv.compile(readSchema('config.schema.json'))
+  return compiled
+}
+
+/** Checks `config` against the config schema; returns every problem (empty when it conforms). */
+export function validateSchema(config: unknown, file?: string): Problem[] {
+  const validate = configValidator()
+  if (validate(config)) return []
+  return dedupe((validate.errors ?? []).flatMap((error) => toProblem(error, config, file)))
+}
+
+function toProblem(error: ErrorObject, root: unknown, file?: string): Problem[] {
+  const at = error.instancePath
+  const base = { code: 'TFD_ERR_CONFIG_INVALID' as const, file }
+  const params = error.params as Record<string, any>
+  switch (error.keyword) {
+    case 'if':
+      return [] // the failing `then` branch reports the real problem
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty)
+      const allowed = Object.keys(schemaPropertiesAt(error.parentSchema))
+      const guess = closest(name, allowed)
+      return [{ ...base, pointer: `${at}/${escapePointer(name)}`, message: `unknown property "${name}"`,
+        hint: guess ? `did you mean "${guess}"?` : allowed.length ? `allowed: ${allowed.join(', ')}` : 'remove it' }]
+    }
+    case 'required':
+      return [{ ...base, pointer: `${at}/${escapePointer(params.missingProperty)}`, message: `missing required property "${params.missingProperty}"`, hint: describeAt(error, params.missingProperty) ?? `add "${params.missingProperty}"` }]
+    case 'enum':
+      return [{ ...base, pointer: at, message: `must be one of ${params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(valueAt(root, at))}`, hint: description(error.parentSchema) }]
+    case 'const':
+      return [{ ...base, pointer: at, message: `must be ${JSON.stringify(params.allowedValue)}`, hint: description(error.parentSchema) }]
+    case 'type':
+      return [{ ...base, pointer: at, message: `must be ${[params.type].flat().join(' or ')}, got ${typeName(valueAt(root, at))}`, hint: description(error.parentSchema) }]
+    case 'not':
+      return [{ ...base, pointer: at, message: 'has a property that does not apply to this kind', hint: 'a memory store has no `path`; remove it or use kind "sqlite"' }]
+    case 'propertyNames':
+      return [{ ...base, pointer: `${at}/${escapePointer(params.propertyName)}`, message: `invalid name "${params.propertyName}"`, hint: 'pipeline names use lowercase letters, digits, "-" and "_"' }]
+    case 'pattern':
+      if (params.propertyName !== undefined || error.propertyName !== undefined) return [] // reported by propertyNames
+      return [{ ...base, pointer: at, message: `${JSON.stringify(valueAt(root, at))} must match ${params.pattern}`, hint: description(error.parentSchema) }]
+    case 'minProperties':
+      return [{ ...base, pointer: at, message: `must have at least ${params.limit} entr${params.limit === 1 ? 'y' : 'ies'}`, hint: description(error.parentSchema) }]
+    default:
+      return [{ ...base, pointer: at, message: error.message ?? error.keyword, hint: description(error.parentSchema) }]
+  }
+}
+
+function schemaPropertiesAt(schema: unknown): Record<string, unknown> {
+  return ((schema as { properties?: Record<string, unknown> } | undefined)?.properties) ?? {}
+}
+
+function description(schema: unknown): string | undefined {
+  return (schema as { description?: string } | undefined)?.description
+}
+
+function describeAt(error: ErrorObject, property: string): string | undefined {
+  return description(schemaPropertiesAt(error.parentSchema)[property]) ?? description(error.parentSchema)
+}
+
+/** Resolves a JSON pointer against a value. */
+export function valueAt(root: unknown, pointer: string): unknown {
+  if (!pointer) return root
+  let node: any = root
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    if (node === null || typeof node !== 'object') return undefined
+    node = node[key]
+  }
+  return node
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  return typeof value
+}
+
+/** The allowed name nearest to `name` (edit distance ≤ 2), for "did you mean" hints. */
+function closest(name: string, candidates: string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = 3
+  for (const candidate of candidates) {
+    const d = distance(name.toLowerCase(), candidate.toLowerCase())
+    if (d < bestDistance) [best, bestDistance] = [candidate, d]
+  }
+  return best
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]!
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>()
+  return problems.filter((p) => {
+    const key = `${p.code}|${p.pointer}|${p.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+type PipelineCheck = (config: TfdriftConfig, opts: { configDir: string }) => Promise<Problem[]>
+
+/** H2's host checks (plugin resolution, options, apiVersion, wiring); absent until the host lands. */
+async function pipelineCheck(): Promise<PipelineCheck | undefined> {
+  try {
+    const mod = (await import('../host/check.ts')) as { checkPipelines?: PipelineCheck }
+    return mod.checkPipelines
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('check.ts')) return undefined
+    throw error
+  }
+}
+
+export interface ValidateOptions {
+  /** Config file path, for problem locations and resolving relative plugin paths. */
+  file?: string
+  /** Base directory of relative plugin paths (default: the file's directory, else cwd). */
+  configDir?: string
+  /** Problems found earlier (environment interpolation) to report together. */
+  problems?: Problem[]
+}
+
+/** Full validation: earlier problems + schema + pipeline checks, all at once. Empty means valid. */
+export async function validateConfig(config: unknown, options: ValidateOptions = {}): Promise<Problem[]> {
+  const { file } = options
+  const earlier = options.problems ?? []
+  // An unset variable already explains the empty string at its pointer; skip the schema's echo of it.
+  const covered = new Set(earlier.map((p) => p.pointer))
+  const schema = validateSchema(config, file).filter((p) => !covered.has(p.pointer))
+  const problems = [...earlier, ...schema]
+  const check = await pipelineCheck()
+  if (check && config && typeof config === 'object' && (config as TfdriftConfig).pipelines && typeof (config as TfdriftConfig).pipelines === 'object') {
+    const configDir = options.configDir ?? (file ? path.dirname(file) : process.cwd())
+    try {
+      const found = await check(config as TfdriftConfig, { configDir })
+      problems.push(...found.map((p) => ({ ...p, file: p.file ?? file })))
+    } catch (error) {
+      // A malformed config can trip the host's checks; the schema problems already explain it.
+      if (schema.length === 0) {
+        problems.push({ code: 'TFD_ERR_CONFIG_INVALID', file, pointer: '/pipelines', message: `pipeline checks failed: ${(error as Error).message}`, hint: 'fix the problems above and run `tfdrift validate` again' })
+      }
+    }
+  }
+  return dedupe(problems)
+}
+
+/**
+ * Freezes plain objects and arrays recursively. Plugin definition objects under `use` belong to
+ * their modules and are left alone, as are functions and class instances.
+ */
+export function deepFreeze<T>(value: T): Readonly<T> {
+  const visit = (node: unknown, key?: string): void => {
+    if (node === null || typeof node !== 'object' || Object.isFrozen(node)) return
+    if (key === 'use') return
+    const proto = Object.getPrototypeOf(node)
+    if (!Array.isArray(node) && proto !== Object.prototype && proto !== null) return
+    Object.freeze(node)
+    for (const [k, child] of Object.entries(node)) visit(child, Array.isArray(node) ? undefined : k)
+  }
+  visit(value)
+  return value
+}
+
+export interface ResolvedConfig {
+  /** Deep-frozen; only set when there are no problems. */
+  config?: Readonly<TfdriftConfig>
+  file: string
+  problems: Problem[]
+}
+
+/** Loads (or searches) and validates a config; throws TfdriftError only when no file can be loaded. */
+export async function resolveConfig(options: LoadOptions): Promise<ResolvedConfig> {
+  const loaded = await loadConfig(options)
+  const problems = await validateConfig(loaded.config, { file: loaded.file, problems: loaded.problems })
+  return problems.length ? { file: loaded.file, problems } : { file: loaded.file, problems, config: deepFreeze(loaded.config) }
+}
