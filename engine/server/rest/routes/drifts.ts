@@ -1,0 +1,46 @@
+/** Drift routes: filtered, paginated drifts and one drift with its status history. */
+import type { FastifyInstance } from 'fastify'
+import type { DriftQuery } from '../../../store/store.ts'
+import type { RestContext } from '../index.ts'
+import { notFound, principalOf } from '../http.ts'
+import { maskDrift } from '../mask.ts'
+import { driftKindEnum, driftSchema, driftStatusEnum, pageOf, pageQuery, params, query, responses, severityEnum, statusChangeSchema } from '../schemas.ts'
+
+/** Registers `/api/v1/drifts` and `/api/v1/drifts/:id`. */
+export function registerDriftRoutes(app: FastifyInstance, ctx: RestContext): void {
+  app.get<{ Querystring: DriftQuery & { page: number; limit: number } }>('/api/v1/drifts', {
+    schema: {
+      summary: 'Drifts, paginated, filtered by severity, kind, type, provider, status or address', tags: ['drifts'],
+      querystring: query({
+        severity: { ...severityEnum, description: 'Exactly this severity' },
+        severity_min: { ...severityEnum, description: 'At least this severe' },
+        kind: driftKindEnum, resource_type: { type: 'string' }, provider: { type: 'string' }, status: driftStatusEnum,
+        address: { type: 'string' }, ...pageQuery,
+      }),
+      response: responses(pageOf(driftSchema)),
+    },
+  }, async (request) => {
+    const { token: _token, ...q } = request.query as DriftQuery & { page: number; limit: number; token?: string }
+    const result = await ctx.store.listDrifts(principalOf(request).tenant, q)
+    return { success: true, data: { ...result, page: q.page, limit: q.limit, items: result.items.map(maskDrift) } }
+  })
+
+  app.get<{ Params: { id: string } }>('/api/v1/drifts/:id', {
+    schema: {
+      summary: 'One drift with its status history (oldest first)', tags: ['drifts'],
+      params: params({ id: { type: 'string', minLength: 1 } }),
+      querystring: query({}),
+      response: responses({
+        ...driftSchema,
+        required: [...(driftSchema.required as string[]), 'history'],
+        properties: { ...(driftSchema.properties as object), history: { type: 'array', items: statusChangeSchema } },
+      }),
+    },
+  }, async (request) => {
+    const { tenant } = principalOf(request)
+    const drift = await ctx.store.getDrift(tenant, request.params.id)
+    if (!drift) throw notFound('drift', request.params.id)
+    const history = await ctx.store.driftHistory(tenant, drift.id)
+    return { success: true, data: { ...maskDrift(drift), history } }
+  })
+}

@@ -1,0 +1,79 @@
+/** State routes: a summary of the latest snapshots, resources (paginated, filtered) and one resource. */
+import type { FastifyInstance } from 'fastify'
+import type { RestContext } from '../index.ts'
+import { notFound, principalOf } from '../http.ts'
+import { maskResource } from '../mask.ts'
+import { pageOf, pageQuery, params, query, resourceSchema, responses } from '../schemas.ts'
+
+const countMap = { type: 'object', additionalProperties: { type: 'integer' } }
+
+/** Registers `/api/v1/state`, `/state/resources`, `/state/resources/:address`. */
+export function registerStateRoutes(app: FastifyInstance, ctx: RestContext): void {
+  app.get<{ Querystring: { pipeline?: string } }>('/api/v1/state', {
+    schema: {
+      summary: 'Latest expected and observed snapshots, with resource counts by type and provider', tags: ['state'],
+      querystring: query({ pipeline: { type: 'string' } }),
+      response: responses({
+        type: 'object', required: ['snapshots', 'resource_count', 'by_type', 'by_provider'],
+        properties: {
+          snapshots: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                kind: { type: 'string' }, source: { type: 'string' }, taken_at: { type: 'string' }, serial: { type: 'integer' },
+                lineage: { type: 'string' }, terraform_version: { type: 'string' }, resource_count: { type: 'integer' },
+                covered_types: { type: 'array', items: { type: 'string' } },
+              },
+            },
+          },
+          resource_count: { type: 'integer', description: 'Resources in the latest expected snapshots' },
+          by_type: countMap, by_provider: countMap,
+        },
+      }),
+    },
+  }, async (request) => {
+    const { tenant } = principalOf(request)
+    const [expected, observed] = await Promise.all([
+      ctx.store.latestSnapshots(tenant, request.query.pipeline, 'expected'),
+      ctx.store.latestSnapshots(tenant, request.query.pipeline, 'observed'),
+    ])
+    const byType: Record<string, number> = {}
+    const byProvider: Record<string, number> = {}
+    let count = 0
+    for (const s of expected) {
+      for (const r of s.resources) {
+        count++
+        byType[r.type] = (byType[r.type] ?? 0) + 1
+        byProvider[r.provider] = (byProvider[r.provider] ?? 0) + 1
+      }
+    }
+    const snapshots = [...expected, ...observed].map(({ resources, outputs: _outputs, ...meta }) => ({ ...meta, resource_count: resources.length }))
+    return { success: true, data: { snapshots, resource_count: count, by_type: byType, by_provider: byProvider } }
+  })
+
+  app.get<{ Querystring: { type?: string; provider?: string; pipeline?: string; page: number; limit: number } }>('/api/v1/state/resources', {
+    schema: {
+      summary: 'Resources of the latest snapshots, paginated; sensitive attribute values are masked', tags: ['state'],
+      querystring: query({ type: { type: 'string', description: 'Resource type, e.g. aws_instance' }, provider: { type: 'string', description: 'Provider short name, e.g. aws' }, pipeline: { type: 'string' }, ...pageQuery }),
+      response: responses(pageOf(resourceSchema)),
+    },
+  }, async (request) => {
+    const { type, provider, pipeline, page, limit } = request.query
+    const result = await ctx.store.listResources(principalOf(request).tenant, { type, provider, pipeline, page, limit })
+    return { success: true, data: { ...result, page, limit, items: result.items.map(maskResource) } }
+  })
+
+  app.get<{ Params: { address: string } }>('/api/v1/state/resources/:address', {
+    schema: {
+      summary: 'One resource by its full Terraform address (URL-encoded)', tags: ['state'],
+      params: params({ address: { type: 'string', minLength: 1 } }),
+      querystring: query({}),
+      response: responses(resourceSchema),
+    },
+  }, async (request) => {
+    const resource = await ctx.store.getResource(principalOf(request).tenant, request.params.address)
+    if (!resource) throw notFound('resource', request.params.address)
+    return { success: true, data: maskResource(resource) }
+  })
+}

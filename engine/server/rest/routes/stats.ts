@@ -1,0 +1,83 @@
+/** Stats route: drift counts by kind/severity/status, coverage, totals and runtime counters. */
+import type { FastifyInstance } from 'fastify'
+import { SEVERITIES, type Coverage, type DriftKind, type DriftStatus, type RemediationStatus } from '../../../model.ts'
+import type { RestContext } from '../index.ts'
+import { principalOf } from '../http.ts'
+import { coverageSchema, query, responses } from '../schemas.ts'
+
+const KINDS: DriftKind[] = ['missing', 'unmanaged', 'modified']
+const STATUSES: DriftStatus[] = ['open', 'acknowledged', 'remediated', 'resolved']
+const PLAN_STATUSES: RemediationStatus[] = ['proposed', 'approved', 'rejected', 'applied', 'failed']
+/** Statuses that still count against coverage: the drift exists and nobody fixed it yet. */
+const ACTIVE: DriftStatus[] = ['open', 'acknowledged']
+
+const counts = (keys: readonly string[]) => ({ type: 'object', required: [...keys], properties: Object.fromEntries(keys.map((k) => [k, { type: 'integer' }])) })
+
+/** Registers `/api/v1/stats`. */
+export function registerStatsRoutes(app: FastifyInstance, ctx: RestContext): void {
+  app.get('/api/v1/stats', {
+    schema: {
+      summary: 'Drift counts by kind, severity and status; coverage (managed / (managed + unmanaged + missing)); totals', tags: ['stats'],
+      querystring: query({}),
+      response: responses({
+        type: 'object', required: ['drifts', 'coverage', 'resources', 'events', 'remediations'],
+        properties: {
+          drifts: {
+            type: 'object', required: ['total', 'by_kind', 'by_severity', 'by_status'],
+            properties: { total: { type: 'integer' }, by_kind: counts(KINDS), by_severity: counts(SEVERITIES), by_status: counts(STATUSES) },
+          },
+          coverage: coverageSchema,
+          resources: { type: 'integer' },
+          events: { type: 'integer' },
+          remediations: { type: 'object', required: ['total', 'by_status'], properties: { total: { type: 'integer' }, by_status: counts(PLAN_STATUSES) } },
+          runtime: { type: 'object', additionalProperties: true },
+        },
+      }),
+    },
+  }, async (request) => {
+    const { tenant } = principalOf(request)
+    const store = ctx.store
+    // Counting through `total` with limit 1 keeps this O(queries), never O(drifts) in memory.
+    const count = async (q: Parameters<typeof store.listDrifts>[1]) => (await store.listDrifts(tenant, { ...q, page: 1, limit: 1 })).total
+    const [total, byKind, bySeverity, byStatus, active, snapshots, events, plans, planStatus] = await Promise.all([
+      count({}),
+      Promise.all(KINDS.map((kind) => count({ kind }))),
+      Promise.all(SEVERITIES.map((severity) => count({ severity }))),
+      Promise.all(STATUSES.map((status) => count({ status }))),
+      Promise.all(KINDS.map(async (kind) => (await Promise.all(ACTIVE.map((status) => count({ kind, status })))).reduce((a, b) => a + b, 0))),
+      store.latestSnapshots(tenant, undefined, 'expected'),
+      store.listChangeEvents(tenant, { page: 1, limit: 1 }),
+      store.listRemediations(tenant, { page: 1, limit: 1 }),
+      Promise.all(PLAN_STATUSES.map(async (status) => (await store.listRemediations(tenant, { status, page: 1, limit: 1 })).total)),
+    ])
+    const inState = snapshots.reduce((n, s) => n + s.resources.filter((r) => r.mode === 'managed').length, 0)
+    const coverage = computeCoverage(inState, { missing: active[0]!, unmanaged: active[1]!, modified: active[2]! })
+    const runtime = ctx.stats?.()
+    return {
+      success: true,
+      data: {
+        drifts: { total, by_kind: zip(KINDS, byKind), by_severity: zip(SEVERITIES, bySeverity), by_status: zip(STATUSES, byStatus) },
+        coverage,
+        resources: inState,
+        events: events.total,
+        remediations: { total: plans.total, by_status: zip(PLAN_STATUSES, planStatus) },
+        ...(runtime && typeof runtime === 'object' ? { runtime } : {}),
+      },
+    }
+  })
+}
+
+/**
+ * Coverage as driftctl defines it. `managed` counts resources in state that were found live
+ * (state resources minus missing ones); with nothing to compare, coverage is 100%.
+ */
+export function computeCoverage(inState: number, drifts: { missing: number; unmanaged: number; modified: number }): Coverage {
+  const managed = Math.max(0, inState - drifts.missing)
+  const denominator = managed + drifts.unmanaged + drifts.missing
+  const percent = denominator === 0 ? 100 : Math.round((managed / denominator) * 10000) / 100
+  return { managed, unmanaged: drifts.unmanaged, missing: drifts.missing, modified: drifts.modified, percent }
+}
+
+function zip<K extends string>(keys: readonly K[], values: number[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k, i) => [k, values[i] ?? 0])) as Record<K, number>
+}

@@ -1,0 +1,152 @@
+/**
+ * JSON Schemas of the REST API: request parameters (validated by ajv) and responses (serialised by
+ * fast-json-stringify, which also drops any key a schema does not name — so nothing leaks by accident).
+ * Schemas are inlined, not `$ref`ed, so the OpenAPI document built from the routes is self-contained.
+ */
+import { SEVERITIES } from '../../model.ts'
+
+type Schema = Record<string, unknown>
+
+const str = { type: 'string' } as const
+const int = { type: 'integer' } as const
+const num = { type: 'number' } as const
+/** Any JSON value (attribute values, expected/actual). */
+const anyValue = {} as const
+const openObject = { type: 'object', additionalProperties: true } as const
+
+export const severityEnum = { type: 'string', enum: [...SEVERITIES] } as const
+export const driftKindEnum = { type: 'string', enum: ['missing', 'unmanaged', 'modified'] } as const
+export const driftStatusEnum = { type: 'string', enum: ['open', 'acknowledged', 'remediated', 'resolved'] } as const
+export const remediationStatusEnum = { type: 'string', enum: ['proposed', 'approved', 'rejected', 'applied', 'failed'] } as const
+
+export const actorSchema: Schema = {
+  type: 'object',
+  properties: { user: str, arn: str, account_id: str, source_ip: str, user_agent: str, event_name: str, event_id: str },
+}
+
+export const resourceSchema: Schema = {
+  type: 'object',
+  required: ['address', 'mode', 'type', 'name', 'provider', 'attributes'],
+  properties: {
+    address: str, mode: { type: 'string', enum: ['managed', 'data'] }, type: str, name: str, module: str,
+    index_key: { type: ['string', 'integer'] }, provider: str, provider_address: str, resource_id: str, arn: str,
+    attributes: openObject,
+    sensitive_paths: { type: 'array', items: { type: 'array', items: { type: ['string', 'integer'] } } },
+    dependencies: { type: 'array', items: str }, status: str, deposed: str, schema_version: int,
+  },
+}
+
+export const changeEventSchema: Schema = {
+  type: 'object',
+  required: ['id', 'source', 'time', 'event_name'],
+  properties: {
+    id: str, source: str, time: str, event_name: str, event_source: str, resource_type: str, resource_id: str,
+    arn: str, region: str, account_id: str, actor: actorSchema, parameters: openObject, error_code: str,
+  },
+}
+
+export const driftSchema: Schema = {
+  type: 'object',
+  required: ['id', 'kind', 'type', 'provider', 'severity', 'detected_at', 'status'],
+  properties: {
+    id: str, kind: driftKindEnum, address: str, type: str, provider: str, resource_id: str, arn: str, module: str,
+    changes: {
+      type: 'array',
+      items: { type: 'object', required: ['path', 'sensitive'], properties: { path: str, expected: anyValue, actual: anyValue, sensitive: { type: 'boolean' } } },
+    },
+    severity: severityEnum, actor: actorSchema, detected_at: str, status: driftStatusEnum, state_source: str,
+  },
+}
+
+export const statusChangeSchema: Schema = {
+  type: 'object',
+  required: ['drift_id', 'status', 'changed_at'],
+  properties: { drift_id: str, status: driftStatusEnum, changed_at: str, by: str, note: str },
+}
+
+export const remediationSchema: Schema = {
+  type: 'object',
+  required: ['id', 'drift_id', 'strategy', 'content', 'summary', 'status', 'created_at'],
+  properties: {
+    id: str, drift_id: str, strategy: { type: 'string', enum: ['import', 'removed', 'revert', 'accept', 'command'] },
+    content: str, summary: str, status: remediationStatusEnum, created_at: str, decided_by: str, decided_at: str,
+  },
+}
+
+export const graphNodeSchema: Schema = {
+  type: 'object',
+  required: ['id', 'label', 'type', 'provider'],
+  properties: {
+    id: str, label: str, type: str, provider: str, mode: str, module: str, resource_id: str, source: str,
+    /** Most severe open drift on this node, when any. */
+    drift_severity: severityEnum, drift_count: int,
+  },
+  additionalProperties: true,
+}
+
+export const graphEdgeSchema: Schema = {
+  type: 'object',
+  required: ['id', 'source', 'target'],
+  properties: { id: str, source: str, target: str, kind: str },
+  additionalProperties: true,
+}
+
+export const coverageSchema: Schema = {
+  type: 'object',
+  required: ['managed', 'unmanaged', 'missing', 'modified', 'percent'],
+  properties: { managed: int, unmanaged: int, missing: int, modified: int, percent: num },
+}
+
+export const errorSchema: Schema = {
+  type: 'object',
+  required: ['success', 'error'],
+  properties: {
+    success: { type: 'boolean', const: false },
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: str, message: str,
+        details: { type: 'array', items: { type: 'object', properties: { field: str, expected: str } } },
+      },
+    },
+  },
+}
+
+/** `{ success: true, data }` around a data schema. */
+export function ok(data: Schema): Schema {
+  return { type: 'object', required: ['success', 'data'], properties: { success: { type: 'boolean', const: true }, data } }
+}
+
+/** A page `{ items, total, page, limit }` of an item schema. */
+export function pageOf(item: Schema): Schema {
+  return {
+    type: 'object',
+    required: ['items', 'total', 'page', 'limit'],
+    properties: { items: { type: 'array', items: item }, total: int, page: int, limit: int },
+  }
+}
+
+/** Success schema plus the error schema for every 4xx/5xx, as fastify's `response` option. */
+export function responses(data: Schema): Schema {
+  return { 200: ok(data), '4xx': errorSchema, '5xx': errorSchema }
+}
+
+export const DEFAULT_LIMIT = 50
+export const MAX_LIMIT = 1000
+
+/** `page`/`limit` query parameters; `token` is accepted everywhere (EventSource-style auth). */
+export const pageQuery: Record<string, Schema> = {
+  page: { type: 'integer', minimum: 1, default: 1, description: '1-based page number' },
+  limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: `Items per page (max ${MAX_LIMIT})` },
+}
+
+/** A querystring schema that rejects unknown parameters (typos like `severty=` must not silently match everything). */
+export function query(properties: Record<string, Schema>): Schema {
+  return { type: 'object', additionalProperties: false, properties: { token: { type: 'string', description: 'Bearer token (alternative to the Authorization header)' }, ...properties } }
+}
+
+/** A path-parameter schema. */
+export function params(properties: Record<string, Schema>): Schema {
+  return { type: 'object', required: Object.keys(properties), properties }
+}
