@@ -1,0 +1,11 @@
+/** The drift analyzer's public surface: compare snapshots, normalise values, ignore and rate drifts. */
+export { diffSnapshots, compareInstances, instanceId, type DiffOptions, type DiffResult } from './compare.ts'
+export { diffAttributes, type RawChange } from './diff.ts'
+export { expandFlatmap, isFlatmap } from './flatmap.ts'
+export { canonKey, sameValue, numericKey, UNKNOWN_SENTINEL, type ValueContext } from './normalise.ts'
+export { isSetAttribute, registerSetAttributes } from './sets.ts'
+export { IgnoreRules, loadIgnoreFile, type IgnoreTarget } from './ignore.ts'
+export { SeverityRater, DEFAULT_SEVERITY_RULES, atLeast, type SeverityRule } from './severity.ts'
+export { MASK, isSecretName, isSensitivePath, maskChange, maskDrift } from './mask.ts'
+export { coverageOf } from './coverage.ts'
+export { driftId } from './ids.ts'

@@ -1,0 +1,66 @@
+/**
+ * Which list attributes are sets (order carries no meaning) per provider schema. Lists named here
+ * are compared unordered; every other list keeps its order. Extend with `registerSetAttributes` or
+ * the `set_attributes` option rather than editing the table.
+ */
+
+/** Attribute names that are sets whatever the resource type (every provider uses them that way). */
+const ANY_TYPE = new Set([
+  // aws
+  'security_groups', 'vpc_security_group_ids', 'security_group_ids', 'subnet_ids', 'subnets',
+  'cidr_blocks', 'ipv6_cidr_blocks', 'prefix_list_ids', 'availability_zones', 'ingress', 'egress',
+  'managed_policy_arns', 'policy_arns', 'inline_policy', 'route_table_ids', 'network_interface_ids',
+  'source_security_group_ids', 'target_group_arns', 'load_balancers', 'vpc_zone_identifier',
+  'enabled_cluster_log_types', 'enabled_cloudwatch_logs_exports', 'subject_alternative_names',
+  'domain_validation_options', 'validation_record_fqdns', 'records', 'aliases', 'ebs_block_device',
+  'ephemeral_block_device', 'users', 'roles', 'groups', 'client_id_list', 'thumbprint_list',
+  'allowed_methods', 'cached_methods', 'custom_error_response', 'route', 'grant', 'setting',
+  'vpc_endpoint_type', 'dns_entry', 'private_dns_names', 'cidr_ipv4s', 'endpoint_public_access_cidrs',
+  'public_access_cidrs', 'node_group_resources', 'resources', 'authentication_mode',
+  // google
+  'source_ranges', 'destination_ranges', 'source_tags', 'target_tags', 'source_service_accounts',
+  'target_service_accounts', 'allow', 'deny', 'oauth_scopes', 'scopes', 'members',
+  // azurerm
+  'security_rule', 'source_address_prefixes', 'destination_address_prefixes', 'source_port_ranges',
+  'destination_port_ranges', 'address_prefixes', 'service_endpoints', 'zones', 'identity_ids',
+  // kubernetes
+  'access_modes',
+])
+
+/** Attribute names that are sets only for some resource types. */
+const BY_TYPE: Record<string, Set<string>> = {
+  aws_autoscaling_group: new Set(['tag', 'suspended_processes', 'enabled_metrics']),
+  aws_lb: new Set(['subnet_mapping']),
+  aws_instance: new Set(['ipv6_addresses', 'secondary_private_ips']),
+  aws_network_interface: new Set(['private_ips', 'ipv6_addresses']),
+  aws_cloudfront_distribution: new Set(['origin', 'origin_group', 'trusted_signers']),
+  aws_s3_bucket: new Set(['cors_rule']),
+  google_compute_instance: new Set(['tags']),
+  google_compute_instance_template: new Set(['tags']),
+  google_container_node_pool: new Set(['tags']),
+  google_container_cluster: new Set(['tags']),
+}
+
+const extraAny = new Set<string>()
+const extraByType = new Map<string, Set<string>>()
+
+/** Declares more set attributes: `name` for any type, or `type.name` for one resource type. */
+export function registerSetAttributes(names: Iterable<string>): void {
+  for (const name of names) {
+    const dot = name.indexOf('.')
+    if (dot < 0) { extraAny.add(name); continue }
+    const type = name.slice(0, dot)
+    let set = extraByType.get(type)
+    if (!set) extraByType.set(type, (set = new Set()))
+    set.add(name.slice(dot + 1))
+  }
+}
+
+/** Set-ness by naming convention: lists of ids/ARNs/CIDRs are sets in every major provider. */
+const SUFFIX = /(_ids|_arns|_cidrs|_cidr_blocks|security_groups)$/
+
+/** True when the list attribute `name` (the last non-index path segment) of `type` is a set. */
+export function isSetAttribute(type: string, name: string): boolean {
+  if (ANY_TYPE.has(name) || extraAny.has(name) || SUFFIX.test(name)) return true
+  return BY_TYPE[type]?.has(name) === true || extraByType.get(type)?.has(name) === true
+}
