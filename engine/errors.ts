@@ -35,6 +35,7 @@ export const ERRORS = {
   TFD_ERR_STATE_VERSION: 'The state format version is not supported (tfdrift reads versions 3 and 4); upgrade it by running a current Terraform (`terraform state pull`) against it.',
   TFD_ERR_STORE_CLOSED: 'The store is closed; nothing can be read or written after shutdown started.',
   TFD_ERR_STORE_OPEN: 'The store database could not be opened or migrated; check store.path is writable and see the cause.',
+  TFD_ERR_STORE_RECORD: 'A record handed to the store lacks a required field (id, time, kind, type…); the plugin that produced it must fill it.',
   TFD_ERR_STORE_SCHEMA_NEWER: 'The store database was written by a newer tfdrift (schema version ahead of this code); upgrade tfdrift or point store.path elsewhere.',
   TFD_ERR_TAP_STREAM: 'The server event stream could not be read; check --url, --token (read scope) and that `tfdrift run` or `tfdrift relay` is running.',
   TFD_ERR_WIRING: 'The pipeline wiring is invalid (cycle, unknown input, or wrong kind).',
