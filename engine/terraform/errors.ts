@@ -1,0 +1,35 @@
+/** Helpers that turn reader failures into TfdriftErrors naming the source and a JSON pointer. */
+import { TfdriftError, type ErrorCode } from '../errors.ts'
+import { JsonScanError } from './json-scan.ts'
+
+/** Escapes one JSON pointer token (RFC 6901). */
+export function pointerToken(token: string | number): string {
+  return String(token).replace(/~/g, '~0').replace(/\//g, '~1')
+}
+
+/** `/a/0/b` from tokens. */
+export function pointer(...tokens: Array<string | number>): string {
+  return tokens.map((t) => `/${pointerToken(t)}`).join('')
+}
+
+/** A coded error with one problem pointing into `source`. */
+export function readerError(code: ErrorCode, source: string, at: string, message: string, cause?: unknown): TfdriftError {
+  const where = at ? ` at ${at}` : ''
+  return new TfdriftError(code, `${source}${where}: ${message}`, {
+    problems: [{ code, file: source, pointer: at || '/', message }],
+    cause,
+  })
+}
+
+/** Converts a JSON syntax failure (scanner or JSON.parse) inside `at` into TFD_ERR_STATE_INVALID-style errors. */
+export function syntaxError(code: ErrorCode, source: string, at: string, err: unknown, byteBase = 0): TfdriftError {
+  if (err instanceof JsonScanError) {
+    const what = err.truncated ? `the JSON ends early (truncated?) near byte ${err.offset}` : `invalid JSON near byte ${err.offset}: ${err.message}`
+    return readerError(code, source, at, what, err)
+  }
+  const msg = err instanceof Error ? err.message : String(err)
+  const truncated = /end of (JSON )?input|Unterminated/i.test(msg)
+  const pos = /position (\d+)/.exec(msg)
+  const near = pos ? ` near byte ${byteBase + Number(pos[1])}` : ''
+  return readerError(code, source, at, truncated ? `the JSON ends early (truncated?)${near}` : `invalid JSON${near}: ${msg}`, err)
+}

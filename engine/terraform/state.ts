@@ -1,0 +1,186 @@
+/**
+ * Terraform state reader: format v4 (Terraform 0.12+) in full and v3 (0.7 – 0.11) through
+ * `legacy.ts`. Large v4 states are split per resource with a byte scanner (`json-scan.ts`) and each
+ * resource is `JSON.parse`d on its own, so the whole document never exists as one JS string.
+ */
+import type { ResourceInstance, Snapshot } from '../model.ts'
+import { formatAddress } from './address.ts'
+import { pointer, readerError, syntaxError } from './errors.ts'
+import { arrayElements, parseSpan, splitTopLevel, type Span } from './json-scan.ts'
+import { readLegacyModules } from './legacy.ts'
+import { SENSITIVE_MASK, sensitivePathsFromState } from './paths.ts'
+import { providerShortName } from './provider.ts'
+import { unflatten } from './flatmap.ts'
+
+export { SENSITIVE_MASK }
+
+export interface ParseStateOptions {
+  /** Where the bytes came from (path, `s3://bucket/key`, URL without credentials); named in every error. */
+  source: string
+  /** `expected` (default) for the state Terraform manages; `observed` for a refreshed state. */
+  kind?: 'expected' | 'observed'
+  /** Snapshot time; defaults to now. */
+  takenAt?: string
+}
+
+const SUPPORTED = [3, 4]
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** Parses a tfstate document into a Snapshot; throws TfdriftError (TFD_ERR_STATE_*) naming the source and JSON pointer. */
+export function parseState(input: string | Buffer, opts: ParseStateOptions): Snapshot {
+  const { source } = opts
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input
+  let members: Map<string, Span>
+  try {
+    members = splitTopLevel(buf)
+  } catch (err) {
+    throw syntaxError('TFD_ERR_STATE_INVALID', source, '', err)
+  }
+  const member = (key: string): unknown => {
+    const span = members.get(key)
+    if (!span) return undefined
+    try {
+      return parseSpan(buf, span)
+    } catch (err) {
+      throw syntaxError('TFD_ERR_STATE_INVALID', source, pointer(key), err, span.start)
+    }
+  }
+  const version = member('version')
+  if (version === undefined) {
+    const hint = members.has('planned_values') || members.has('resource_changes') || members.has('format_version')
+      ? 'this looks like a plan JSON; pass it with --plan'
+      : members.has('format') ? 'this looks like a snapshot JSON; pass it as an observed snapshot' : 'no "version" field'
+    throw readerError('TFD_ERR_STATE_INVALID', source, '/version', `not a Terraform state: ${hint}.`)
+  }
+  if (typeof version !== 'number' || !SUPPORTED.includes(version)) {
+    throw readerError('TFD_ERR_STATE_VERSION', source, '/version',
+      `state format version ${JSON.stringify(version)} is not supported (tfdrift reads 3 and 4).`)
+  }
+  const snapshot: Snapshot = {
+    kind: opts.kind ?? 'expected',
+    source,
+    taken_at: opts.takenAt ?? new Date().toISOString(),
+    state_version: version,
+    resources: [],
+  }
+  const serial = member('serial')
+  if (typeof serial === 'number') snapshot.serial = serial
+  const lineage = member('lineage')
+  if (typeof lineage === 'string') snapshot.lineage = lineage
+  const tfVersion = member('terraform_version')
+  if (typeof tfVersion === 'string') snapshot.terraform_version = tfVersion
+
+  if (version === 3) {
+    const modules = member('modules')
+    const read = readLegacyModules(modules, source)
+    snapshot.resources = read.resources
+    if (read.outputs) snapshot.outputs = read.outputs
+    return snapshot
+  }
+
+  const outputs = member('outputs')
+  if (outputs !== undefined) snapshot.outputs = readOutputs(outputs, source)
+  const checks = member('check_results')
+  if (Array.isArray(checks)) snapshot.check_results = checks
+
+  const span = members.get('resources')
+  if (span) {
+    const seen = new Set<string>()
+    let i = 0
+    try {
+      for (const el of arrayElements(buf, span)) {
+        const at = pointer('resources', i)
+        let raw: unknown
+        try {
+          raw = parseSpan(buf, el)
+        } catch (err) {
+          throw syntaxError('TFD_ERR_STATE_INVALID', source, at, err, el.start)
+        }
+        readV4Resource(raw, at, source, seen, snapshot.resources)
+        i++
+      }
+    } catch (err) {
+      if (err instanceof Error && err.name === 'TfdriftError') throw err
+      throw syntaxError('TFD_ERR_STATE_INVALID', source, pointer('resources', i), err)
+    }
+  }
+  return snapshot
+}
+
+/** Outputs with sensitive values masked: they must never leave the reader. */
+export function readOutputs(raw: unknown, source: string, at = '/outputs'): Snapshot['outputs'] {
+  if (!isObj(raw)) throw readerError('TFD_ERR_STATE_INVALID', source, at, 'outputs must be an object.')
+  const out: NonNullable<Snapshot['outputs']> = {}
+  for (const [name, o] of Object.entries(raw)) {
+    if (!isObj(o)) continue
+    const sensitive = o.sensitive === true
+    out[name] = { value: sensitive ? SENSITIVE_MASK : o.value, ...(sensitive ? { sensitive } : {}), ...(o.type === undefined ? {} : { type: o.type }) }
+  }
+  return out
+}
+
+/** Validates one v4 `resources[]` entry and appends its instances. */
+function readV4Resource(raw: unknown, at: string, source: string, seen: Set<string>, out: ResourceInstance[]): void {
+  const bad = (field: string, what: string) => readerError('TFD_ERR_STATE_INVALID', source, `${at}${field}`, what)
+  if (!isObj(raw)) throw bad('', 'a resource must be an object.')
+  const { mode, type, name, module, provider } = raw
+  if (mode !== 'managed' && mode !== 'data') throw bad('/mode', `mode must be "managed" or "data", got ${JSON.stringify(mode)}.`)
+  if (typeof type !== 'string' || !type) throw bad('/type', 'type must be a non-empty string.')
+  if (typeof name !== 'string' || !name) throw bad('/name', 'name must be a non-empty string.')
+  if (module !== undefined && typeof module !== 'string') throw bad('/module', 'module must be a string.')
+  if (provider !== undefined && typeof provider !== 'string') throw bad('/provider', 'provider must be a string.')
+  const instances = raw.instances ?? []
+  if (!Array.isArray(instances)) throw bad('/instances', 'instances must be an array.')
+  const providerName = providerShortName(provider as string | undefined, type)
+  instances.forEach((inst, j) => {
+    const iat = `/instances/${j}`
+    if (!isObj(inst)) throw bad(iat, 'an instance must be an object.')
+    const key = inst.index_key
+    if (key !== undefined && key !== null && typeof key !== 'string' && typeof key !== 'number') {
+      throw bad(`${iat}/index_key`, 'index_key must be a number or a string.')
+    }
+    let attributes: Record<string, unknown>
+    if (isObj(inst.attributes)) attributes = inst.attributes
+    else if (isObj(inst.attributes_flat)) attributes = unflatten(inst.attributes_flat as Record<string, string>)
+    else if (inst.attributes === undefined || inst.attributes === null) attributes = {}
+    else throw bad(`${iat}/attributes`, 'attributes must be an object.')
+    const parts = {
+      ...(module ? { module: module as string } : {}),
+      mode: mode as 'managed' | 'data',
+      type,
+      name,
+      ...(key === undefined || key === null ? {} : { index_key: key as string | number }),
+    }
+    const address = formatAddress(parts)
+    const deposed = typeof inst.deposed === 'string' ? inst.deposed : undefined
+    const dupKey = deposed ? `${address}\u0000${deposed}` : address
+    if (seen.has(dupKey)) {
+      throw readerError('TFD_ERR_STATE_DUPLICATE', source, `${at}${iat}`,
+        `resource instance ${address}${deposed ? ` (deposed ${deposed})` : ''} appears more than once.`)
+    }
+    seen.add(dupKey)
+    const r: ResourceInstance = { address, ...parts, provider: providerName, attributes }
+    if (provider) r.provider_address = provider as string
+    const id = attributes.id ?? (isObj(inst.identity) ? inst.identity.id : undefined)
+    if (typeof id === 'string' && id !== '') r.resource_id = id
+    else if (typeof id === 'number') r.resource_id = String(id)
+    if (typeof attributes.arn === 'string' && attributes.arn) r.arn = attributes.arn
+    const sensitive = sensitivePathsFromState(inst.sensitive_attributes)
+    if (sensitive.length) r.sensitive_paths = sensitive
+    if (Array.isArray(inst.dependencies) && inst.dependencies.length) {
+      r.dependencies = inst.dependencies.filter((d): d is string => typeof d === 'string')
+    } else if (Array.isArray(raw.depends_on) && raw.depends_on.length) {
+      // 0.12-era v4 states kept dependencies on the resource, relative to its module.
+      r.dependencies = (raw.depends_on as unknown[]).filter((d): d is string => typeof d === 'string')
+        .map((d) => (module && !d.startsWith('module.') ? `${module}.${d}` : d))
+    }
+    if (inst.status === 'tainted') r.status = 'tainted'
+    if (deposed) r.deposed = deposed
+    if (typeof inst.schema_version === 'number') r.schema_version = inst.schema_version
+    if (isObj(inst.identity)) r.identity = inst.identity
+    out.push(r)
+  })
+}

@@ -1,0 +1,134 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { corpusDir, requireCorpus } from '../support/corpus.ts'
+import { parsePlan } from '../../engine/terraform/plan.ts'
+import { TfdriftError } from '../../engine/errors.ts'
+import type { ResourceInstance } from '../../engine/model.ts'
+
+const dir = requireCorpus()
+const planDir = () => join(dir!, 'plan-json')
+const read = (f: string) => readFileSync(join(planDir(), f))
+const byAddress = (rs: ResourceInstance[]): Record<string, ResourceInstance> => Object.fromEntries(rs.map((r) => [r.address, r]))
+
+describe.runIf(corpusDir())('corpus: plan JSON', () => {
+  const files = dir ? readdirSync(join(dir, 'plan-json')).filter((f) => f.endsWith('.json')) : []
+
+  it.each(files.filter((f) => !f.includes('plan-error')))('%s parses', (f) => {
+    const { expected, observed, errored } = parsePlan(read(f), { source: f })
+    expect(errored).toBe(false)
+    expect(expected.kind).toBe('expected')
+    expect(observed.kind).toBe('observed')
+    const doc = JSON.parse(read(f).toString())
+    const drifts = (doc.resource_drift ?? []) as unknown[]
+    // without drift both sides are the same resources
+    if (drifts.length === 0) expect(expected.resources).toEqual(observed.resources)
+  })
+
+  it('drift: before is expected, after is observed, undrifted resources equal', () => {
+    const { expected, observed } = parsePlan(read('show-json__drift.json'), { source: 'drift.json' })
+    const e = byAddress(expected.resources)
+    const o = byAddress(observed.resources)
+    expect(Object.keys(e).sort()).toEqual(['test_instance.no_refresh', 'test_instance.should_refresh'])
+    expect(e['test_instance.should_refresh']!.attributes).toEqual({ ami: 'refresh-me', id: 'placeholder' })
+    expect(o['test_instance.should_refresh']!.attributes).toEqual({ ami: 'refreshed', id: 'placeholder' })
+    expect(e['test_instance.no_refresh']).toEqual(o['test_instance.no_refresh'])
+    expect(e['test_instance.no_refresh']!.provider).toBe('test')
+    expect(e['test_instance.no_refresh']!.resource_id).toBe('placeholder')
+  })
+
+  it('moved drift keeps the new address on both sides and records previous_address', () => {
+    const { expected, observed } = parsePlan(read('show-json__moved-drift.json'), { source: 'moved' })
+    const e = byAddress(expected.resources)
+    const o = byAddress(observed.resources)
+    expect(Object.keys(e).sort()).toEqual(Object.keys(o).sort())
+    expect(e['test_instance.should_refresh_with_move']!.attributes.ami).toBe('refresh-me')
+    expect(o['test_instance.should_refresh_with_move']!.attributes.ami).toBe('refreshed')
+    expect(o['test_instance.should_refresh_with_move']!.previous_address).toBe('test_instance.should_refresh')
+  })
+
+  it('delete drift: missing from observed, present in expected (redacted HCP plan without prior_state)', () => {
+    const { expected, observed } = parsePlan(read('cloud-testdata__plan-json-full__plan-redacted.json'), { source: 'hcp' })
+    expect(expected.resources.map((r) => r.address)).toContain('tfcoremock_simple_resource.example')
+    expect(observed.resources.map((r) => r.address)).not.toContain('tfcoremock_simple_resource.example')
+    const gone = expected.resources.find((r) => r.address === 'tfcoremock_simple_resource.example')!
+    expect(gone.attributes).toMatchObject({ bool: true, id: 'my-simple-resource', string: 'Hello, world!' })
+  })
+
+  it('tinystacks: update drift with before_sensitive/after_sensitive mirrors', () => {
+    const { expected, observed } = parsePlan(read('tinystacks__precloud__MockTfPlan.json'), { source: 'ts' })
+    const e = byAddress(expected.resources)['aws_sqs_queue.test_tf_sqs_2']!
+    const o = byAddress(observed.resources)['aws_sqs_queue.test_tf_sqs_2']!
+    expect(e.attributes.tags).toBeNull()
+    expect(o.attributes.tags).toEqual({})
+    expect(e.arn).toBe('arn:aws:sqs:us-east-1:222140259348:check-sqs-2')
+    expect(expected.resources).toHaveLength(2)
+    expect(observed.resources).toHaveLength(2)
+  })
+
+  it('sensitive outputs are masked', () => {
+    const { expected } = parsePlan(read('show-json__sensitive-values.json'), { source: 'sv' })
+    expect(expected.outputs!.test).toEqual({ value: '(sensitive value)', sensitive: true, type: 'string' })
+    expect(JSON.stringify(expected)).not.toContain('boop')
+  })
+
+  it('errored plan → TFD_ERR_PLAN_ERRORED naming the source; allowErrored returns errored: true', () => {
+    try {
+      parsePlan(read('show-json__plan-error.json'), { source: 'plan-error.json' })
+      expect.unreachable()
+    } catch (err) {
+      expect((err as TfdriftError).code).toBe('TFD_ERR_PLAN_ERRORED')
+      expect((err as TfdriftError).message).toContain('plan-error.json')
+      expect((err as TfdriftError).problems[0]!.pointer).toBe('/errored')
+    }
+    expect(parsePlan(read('show-json__plan-error.json'), { source: 'p', allowErrored: true }).errored).toBe(true)
+  })
+})
+
+describe('plan JSON (synthetic)', () => {
+  const plan = {
+    format_version: '1.2',
+    terraform_version: '1.9.0',
+    prior_state: {
+      format_version: '1.0',
+      values: {
+        root_module: {
+          resources: [{ address: 'aws_db_instance.db', mode: 'managed', type: 'aws_db_instance', name: 'db', provider_name: 'registry.terraform.io/hashicorp/aws',
+            values: { id: 'db-1', password: 'hunter2', tags: { a: '1' } }, sensitive_values: { password: true, tags: {} } }],
+          child_modules: [{ address: 'module.net["eu"]', resources: [
+            { address: 'module.net["eu"].aws_subnet.s["a"]', mode: 'managed', type: 'aws_subnet', name: 's', index: 'a', provider_name: 'registry.terraform.io/hashicorp/aws', values: { id: 'subnet-1', arn: 'arn:aws:ec2:eu-west-1:1:subnet/subnet-1' } },
+            { address: 'module.net["eu"].data.aws_ami.u[0]', mode: 'data', type: 'aws_ami', name: 'u', index: 0, provider_name: 'registry.terraform.io/hashicorp/aws', values: { id: 'ami-1' } },
+          ] }],
+        },
+      },
+    },
+    resource_drift: [{ address: 'aws_db_instance.db', mode: 'managed', type: 'aws_db_instance', name: 'db', provider_name: 'registry.terraform.io/hashicorp/aws',
+      change: { actions: ['update'], before: { id: 'db-1', password: 'old', tags: { a: '0' } }, after: { id: 'db-1', password: 'hunter2', tags: { a: '1' }, endpoint: null },
+        before_sensitive: { password: true }, after_sensitive: { password: true }, after_unknown: { endpoint: true } } }],
+  }
+
+  it('reads child modules, index keys, data sources, sensitive and unknown paths', () => {
+    const { expected, observed } = parsePlan(JSON.stringify(plan), { source: 'p.json' })
+    const o = byAddress(observed.resources)
+    const s = o['module.net["eu"].aws_subnet.s["a"]']!
+    expect([s.module, s.index_key, s.type, s.name, s.mode, s.arn]).toEqual(['module.net["eu"]', 'a', 'aws_subnet', 's', 'managed', 'arn:aws:ec2:eu-west-1:1:subnet/subnet-1'])
+    const d = o['module.net["eu"].data.aws_ami.u[0]']!
+    expect([d.mode, d.index_key]).toEqual(['data', 0])
+    expect(o['aws_db_instance.db']!.sensitive_paths).toEqual([['password']])
+    expect(o['aws_db_instance.db']!.unknown_paths).toEqual([['endpoint']])
+    const e = byAddress(expected.resources)['aws_db_instance.db']!
+    expect(e.attributes.tags).toEqual({ a: '0' })
+    expect(e.sensitive_paths).toEqual([['password']])
+    expect(expected.terraform_version).toBe('1.9.0')
+  })
+
+  it.each([
+    ['not JSON', 'nope', 'TFD_ERR_PLAN_INVALID'],
+    ['truncated', JSON.stringify(plan).slice(0, 100), 'TFD_ERR_PLAN_INVALID'],
+    ['a state instead of a plan', JSON.stringify({ version: 4, resources: [] }), 'TFD_ERR_PLAN_INVALID'],
+    ['bad address', JSON.stringify({ ...plan, resource_drift: [{ ...plan.resource_drift[0], address: 'not an address' }] }), 'TFD_ERR_PLAN_INVALID'],
+    ['drift without actions', JSON.stringify({ ...plan, resource_drift: [{ address: 'a.b', change: {} }] }), 'TFD_ERR_PLAN_INVALID'],
+  ])('%s → %s', (_name, input, code) => {
+    expect(() => parsePlan(input, { source: 'bad.json' })).toThrowError(expect.objectContaining({ code, message: expect.stringContaining('bad.json') }))
+  })
+})
