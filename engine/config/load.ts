@@ -43,6 +43,7 @@ const loadCode: Loader = async (filepath) => {
   const [api, plugins] = await Promise.all([import('../api.ts'), import('../../plugins/index.ts')])
   const jiti = createJiti(import.meta.url, {
     moduleCache: false,
+    fsCache: false,
     interopDefault: true,
     virtualModules: { tfdrift: api, 'tfdrift/plugins': plugins },
   })

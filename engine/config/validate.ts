@@ -178,7 +178,9 @@ export async function validateConfig(config: unknown, options: ValidateOptions =
     const configDir = options.configDir ?? (file ? path.dirname(file) : process.cwd())
     try {
       const found = await check(config as TfdriftConfig, { configDir })
-      problems.push(...found.map((p) => ({ ...p, file: p.file ?? file })))
+      // "could not be checked" only echoes a malformed config the schema problems already describe.
+      const useful = schema.length ? found.filter((p) => !(p.code === 'TFD_ERR_CONFIG_INVALID' && p.pointer === '/pipelines')) : found
+      problems.push(...useful.map((p) => ({ ...p, file: p.file ?? file })))
     } catch (error) {
       // A malformed config can trip the host's checks; the schema problems already explain it.
       if (schema.length === 0) {
