@@ -4,6 +4,9 @@
  * To add a built-in: import its definition and helper below and append the definition to BUILTIN_PLUGINS.
  */
 import type { PluginDefinition } from '../engine/plugin-api.ts'
+import demoPlugin, { demo } from './discovery/demo/index.ts'
 
 export const BUILTIN_PLUGINS: PluginDefinition[] = [
+  demoPlugin,
 ]
+export { demo }
