@@ -40,6 +40,7 @@ export function validateSchema(config: unknown, file?: string): Problem[] {
   const validate = configValidator()
   if (validate(config)) return []
   return dedupe((validate.errors ?? []).flatMap((error) => toProblem(error, config, file)))
+    .map((p) => (p.hint ? p : { ...p, hint: `see ${docPath(p.pointer ?? '')} in docs/config.md` }))
 }
 
 function toProblem(error: ErrorObject, root: unknown, file?: string): Problem[] {
@@ -76,6 +77,12 @@ function toProblem(error: ErrorObject, root: unknown, file?: string): Problem[] 
     default:
       return [{ ...base, pointer: at, message: error.message ?? error.keyword, hint: description(error.parentSchema) }]
   }
+}
+
+/** `/pipelines/prod/discovery/0/with` → `pipelines.<name>.discovery[].with`, the row name in docs/config.md. */
+function docPath(pointer: string): string {
+  const parts = pointer.split('/').slice(1)
+  return parts.map((part, i) => (/^\d+$/.test(part) ? '[]' : i === 1 && parts[0] === 'pipelines' ? '.<name>' : `${i ? '.' : ''}${part}`)).join('') || '(root)'
 }
 
 function schemaPropertiesAt(schema: unknown): Record<string, unknown> {
