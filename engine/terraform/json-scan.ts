@@ -16,8 +16,19 @@ const COLON = 0x3a
 
 /** A syntax problem found while splitting: where (byte offset) and what. */
 export class JsonScanError extends Error {
+  /** Where in the document the failing value is (`['resources', 12]`), as far as the scan knew. */
+  path: Array<string | number> = []
   constructor(readonly offset: number, message: string, readonly truncated = false) {
     super(message)
+  }
+}
+
+function at<T>(path: Array<string | number>, fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    if (err instanceof JsonScanError) err.path.unshift(...path)
+    throw err
   }
 }
 
@@ -54,26 +65,36 @@ function skipString(b: Buffer, i: number): number {
   }
 }
 
+/** Byte classes for the container scan: 0 = plain, 1 = quote, 2 = open, 3 = close. */
+const CLASS = new Uint8Array(256)
+CLASS[QUOTE] = 1
+CLASS[OPEN_OBJ] = 2
+CLASS[OPEN_ARR] = 2
+CLASS[CLOSE_OBJ] = 3
+CLASS[CLOSE_ARR] = 3
+
 /** `i` is at the first byte of a value; returns the index just after it. */
 export function skipValue(b: Buffer, i: number): number {
   const c = b[i]
   if (c === undefined) throw new JsonScanError(i, 'unexpected end of input', true)
   if (c === QUOTE) return skipString(b, i)
   if (c === OPEN_OBJ || c === OPEN_ARR) {
+    // Hot loop of the whole reader: one table load per byte; strings are skipped with indexOf.
     let depth = 0
     let j = i
     const n = b.length
     while (j < n) {
-      const d = b[j]!
-      if (d === QUOTE) {
+      const k = CLASS[b[j]!]!
+      if (k === 0) {
+        j++
+        continue
+      }
+      if (k === 1) {
         j = skipString(b, j)
         continue
       }
-      if (d === OPEN_OBJ || d === OPEN_ARR) depth++
-      else if (d === CLOSE_OBJ || d === CLOSE_ARR) {
-        depth--
-        if (depth === 0) return j + 1
-      }
+      if (k === 2) depth++
+      else if (--depth === 0) return j + 1
       j++
     }
     throw new JsonScanError(i, 'unterminated object or array', true)
@@ -89,16 +110,24 @@ export function skipValue(b: Buffer, i: number): number {
   return j
 }
 
+/** The top-level members, plus the element spans of the one array member asked for. */
+export interface TopLevel {
+  members: Map<string, Span>
+  /** Element spans of the `collect` member when it is an array (found in the same pass). */
+  elements?: Span[]
+}
+
 /** Splits the top-level object into `key → value span`. Throws JsonScanError on malformed structure. */
-export function splitTopLevel(b: Buffer): Map<string, Span> {
+export function splitTopLevel(b: Buffer, collect?: string): TopLevel {
   const members = new Map<string, Span>()
+  const top: TopLevel = { members }
   let i = skipWs(b, 0)
   // A UTF-8 byte order mark is tolerated (Windows editors add one).
   if (b[i] === 0xef && b[i + 1] === 0xbb && b[i + 2] === 0xbf) i = skipWs(b, i + 3)
   if (i >= b.length) throw new JsonScanError(i, 'empty input', true)
   if (b[i] !== OPEN_OBJ) throw new JsonScanError(i, 'expected a JSON object')
   i = skipWs(b, i + 1)
-  if (b[i] === CLOSE_OBJ) return checkTrailing(b, i + 1, members)
+  if (b[i] === CLOSE_OBJ) return checkTrailing(b, i + 1, top)
   for (;;) {
     if (i >= b.length) throw new JsonScanError(i, 'unexpected end of input', true)
     if (b[i] !== QUOTE) throw new JsonScanError(i, 'expected a member name')
@@ -107,39 +136,45 @@ export function splitTopLevel(b: Buffer): Map<string, Span> {
     i = skipWs(b, keyEnd)
     if (b[i] !== COLON) throw new JsonScanError(i, i >= b.length ? 'unexpected end of input' : 'expected ":"', i >= b.length)
     i = skipWs(b, i + 1)
-    const end = skipValue(b, i)
+    const start = i
+    const end = at([key], () => {
+      if (key !== collect || b[start] !== OPEN_ARR) return skipValue(b, start)
+      // One pass: delimit the elements while finding the array's end.
+      top.elements = []
+      return collectElements(b, start, top.elements)
+    })
     members.set(key, { start: i, end })
     i = skipWs(b, end)
     if (b[i] === COMMA) {
       i = skipWs(b, i + 1)
       continue
     }
-    if (b[i] === CLOSE_OBJ) return checkTrailing(b, i + 1, members)
+    if (b[i] === CLOSE_OBJ) return checkTrailing(b, i + 1, top)
     throw new JsonScanError(i, i >= b.length ? 'unexpected end of input' : 'expected "," or "}"', i >= b.length)
   }
 }
 
-function checkTrailing(b: Buffer, i: number, members: Map<string, Span>): Map<string, Span> {
+function checkTrailing(b: Buffer, i: number, top: TopLevel): TopLevel {
   const j = skipWs(b, i)
   if (j < b.length) throw new JsonScanError(j, 'unexpected data after the top-level object')
-  return members
+  return top
 }
 
-/** Yields the spans of the elements of the array at `span`. */
-export function* arrayElements(b: Buffer, span: Span): Generator<Span> {
-  let i = span.start
-  if (b[i] !== OPEN_ARR) throw new JsonScanError(i, 'expected an array')
+/** `i` is at `[`; pushes each element's span and returns the index after `]`. */
+function collectElements(b: Buffer, i: number, out: Span[]): number {
   i = skipWs(b, i + 1)
-  if (b[i] === CLOSE_ARR) return
+  if (b[i] === CLOSE_ARR) return i + 1
   for (;;) {
-    const end = skipValue(b, i)
-    yield { start: i, end }
+    const start = i
+    const end = at([out.length], () => skipValue(b, start))
+    out.push({ start: i, end })
     i = skipWs(b, end)
     if (b[i] === COMMA) {
       i = skipWs(b, i + 1)
       continue
     }
-    if (b[i] === CLOSE_ARR) return
+    if (b[i] === CLOSE_ARR) return i + 1
+    if (i >= b.length) throw new JsonScanError(i, 'unexpected end of input', true)
     throw new JsonScanError(i, 'expected "," or "]"')
   }
 }

@@ -6,7 +6,7 @@
 import type { ResourceInstance, Snapshot } from '../model.ts'
 import { formatAddress } from './address.ts'
 import { pointer, readerError, syntaxError } from './errors.ts'
-import { arrayElements, parseSpan, splitTopLevel, type Span } from './json-scan.ts'
+import { JsonScanError, parseSpan, splitTopLevel, type TopLevel } from './json-scan.ts'
 import { readLegacyModules } from './legacy.ts'
 import { SENSITIVE_MASK, sensitivePathsFromState } from './paths.ts'
 import { providerShortName } from './provider.ts'
@@ -29,30 +29,82 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/** How the reader sees a document: its top-level members, and the v4 `resources` one at a time. */
+interface DocumentView {
+  has(key: string): boolean
+  member(key: string): unknown
+  /** Calls `each(raw, pointer)` for every element of `resources` (absent → no calls). */
+  resources(each: (raw: unknown, at: string) => void): void
+}
+
 /** Parses a tfstate document into a Snapshot; throws TfdriftError (TFD_ERR_STATE_*) naming the source and JSON pointer. */
 export function parseState(input: string | Buffer, opts: ParseStateOptions): Snapshot {
   const { source } = opts
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input
-  let members: Map<string, Span>
+  let top: TopLevel
   try {
-    members = splitTopLevel(buf)
+    top = splitTopLevel(buf, 'resources')
   } catch (err) {
-    throw syntaxError('TFD_ERR_STATE_INVALID', source, '', err)
+    // Name the resource the scan was in when it failed, when it got that far.
+    throw syntaxError('TFD_ERR_STATE_INVALID', source, scanPointer(err), err)
   }
-  const member = (key: string): unknown => {
-    const span = members.get(key)
-    if (!span) return undefined
-    try {
-      return parseSpan(buf, span)
-    } catch (err) {
-      throw syntaxError('TFD_ERR_STATE_INVALID', source, pointer(key), err, span.start)
-    }
-  }
-  const version = member('version')
+  const { members } = top
+  return readDocument({
+    has: (key) => members.has(key),
+    member(key) {
+      const span = members.get(key)
+      if (!span) return undefined
+      try {
+        return parseSpan(buf, span)
+      } catch (err) {
+        throw syntaxError('TFD_ERR_STATE_INVALID', source, pointer(key), err, span.start)
+      }
+    },
+    resources(each) {
+      const span = members.get('resources')
+      if (!span) return
+      if (!top.elements) throw readerError('TFD_ERR_STATE_INVALID', source, '/resources', 'resources must be an array.')
+      top.elements.forEach((el, i) => {
+        const at = pointer('resources', i)
+        let raw: unknown
+        try {
+          raw = parseSpan(buf, el)
+        } catch (err) {
+          throw syntaxError('TFD_ERR_STATE_INVALID', source, at, err, el.start)
+        }
+        each(raw, at)
+      })
+    },
+  }, opts)
+}
+
+/** Reads an already-parsed state document (e.g. after sniffing); same checks and result as parseState. */
+export function stateFromDocument(doc: unknown, opts: ParseStateOptions): Snapshot {
+  if (!isObj(doc)) throw readerError('TFD_ERR_STATE_INVALID', opts.source, '', 'a state must be a JSON object.')
+  return readDocument({
+    has: (key) => key in doc,
+    member: (key) => doc[key],
+    resources(each) {
+      const list = doc.resources
+      if (list === undefined || list === null) return
+      if (!Array.isArray(list)) throw readerError('TFD_ERR_STATE_INVALID', opts.source, '/resources', 'resources must be an array.')
+      list.forEach((raw, i) => each(raw, pointer('resources', i)))
+    },
+  }, opts)
+}
+
+/** The JSON pointer of the value a scan failure happened in (`/resources/12`), as far as the scan knew. */
+function scanPointer(err: unknown): string {
+  return err instanceof JsonScanError ? pointer(...err.path) : ''
+}
+
+function readDocument(doc: DocumentView, opts: ParseStateOptions): Snapshot {
+  const { source } = opts
+  const version = doc.member('version')
   if (version === undefined) {
-    const hint = members.has('planned_values') || members.has('resource_changes') || members.has('format_version')
+    const hint = doc.has('planned_values') || doc.has('resource_changes') || doc.has('format_version')
       ? 'this looks like a plan JSON; pass it with --plan'
-      : members.has('format') ? 'this looks like a snapshot JSON; pass it as an observed snapshot' : 'no "version" field'
+      : doc.has('format') ? 'this looks like a snapshot JSON; pass it as an observed snapshot' : 'no "version" field'
     throw readerError('TFD_ERR_STATE_INVALID', source, '/version', `not a Terraform state: ${hint}.`)
   }
   if (typeof version !== 'number' || !SUPPORTED.includes(version)) {
@@ -66,47 +118,25 @@ export function parseState(input: string | Buffer, opts: ParseStateOptions): Sna
     state_version: version,
     resources: [],
   }
-  const serial = member('serial')
+  const serial = doc.member('serial')
   if (typeof serial === 'number') snapshot.serial = serial
-  const lineage = member('lineage')
+  const lineage = doc.member('lineage')
   if (typeof lineage === 'string') snapshot.lineage = lineage
-  const tfVersion = member('terraform_version')
+  const tfVersion = doc.member('terraform_version')
   if (typeof tfVersion === 'string') snapshot.terraform_version = tfVersion
 
   if (version === 3) {
-    const modules = member('modules')
-    const read = readLegacyModules(modules, source)
+    const read = readLegacyModules(doc.member('modules'), source)
     snapshot.resources = read.resources
     if (read.outputs) snapshot.outputs = read.outputs
     return snapshot
   }
-
-  const outputs = member('outputs')
-  if (outputs !== undefined) snapshot.outputs = readOutputs(outputs, source)
-  const checks = member('check_results')
+  const outputs = doc.member('outputs')
+  if (outputs !== undefined && outputs !== null) snapshot.outputs = readOutputs(outputs, source)
+  const checks = doc.member('check_results')
   if (Array.isArray(checks)) snapshot.check_results = checks
-
-  const span = members.get('resources')
-  if (span) {
-    const seen = new Set<string>()
-    let i = 0
-    try {
-      for (const el of arrayElements(buf, span)) {
-        const at = pointer('resources', i)
-        let raw: unknown
-        try {
-          raw = parseSpan(buf, el)
-        } catch (err) {
-          throw syntaxError('TFD_ERR_STATE_INVALID', source, at, err, el.start)
-        }
-        readV4Resource(raw, at, source, seen, snapshot.resources)
-        i++
-      }
-    } catch (err) {
-      if (err instanceof Error && err.name === 'TfdriftError') throw err
-      throw syntaxError('TFD_ERR_STATE_INVALID', source, pointer('resources', i), err)
-    }
-  }
+  const seen = new Set<string>()
+  doc.resources((raw, at) => readV4Resource(raw, at, source, seen, snapshot.resources))
   return snapshot
 }
 

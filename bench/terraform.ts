@@ -1,0 +1,124 @@
+/**
+ * Benchmark: parse a ~100 MB synthetic tfstate (built from the corpus states' resource shapes) and
+ * the largest corpus state, with `parseState` (per-resource split) beside the naive baseline
+ * (`JSON.parse` of the whole text, then the same walk). Each measurement runs in a fresh child
+ * process so peak RSS belongs to that parse alone.
+ *
+ *   npm run bench:terraform [-- --mb 100]
+ * Goals (issue 3): < 2 s and peak memory < 3× the file size for 100 MB.
+ */
+import { spawnSync } from 'node:child_process'
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseState, stateFromDocument } from '../engine/terraform/state.ts'
+
+const self = fileURLToPath(import.meta.url)
+const corpus = process.env.TFDRIFT_CORPUS ?? join(self, '..', '..', '..', 'shared', 'fixtures')
+
+interface Measure { ms: number; peakDeltaMb: number; heapMb: number; instances: number }
+
+/** Child mode: parse one file with one method and print a JSON measurement. */
+function child(method: string, file: string): void {
+  const rssBefore = process.memoryUsage().rss
+  const t0 = performance.now()
+  const buf = readFileSync(file)
+  let instances: number
+  if (method === 'naive') {
+    // Baseline: the whole document as one string, one JSON.parse, then the same reader on the tree.
+    instances = stateFromDocument(JSON.parse(buf.toString('utf8')), { source: file }).resources.length
+  } else {
+    instances = parseState(buf, { source: file }).resources.length
+  }
+  const ms = performance.now() - t0
+  const peak = process.resourceUsage().maxRSS * 1024
+  const m: Measure = { ms, peakDeltaMb: (peak - rssBefore) / 2 ** 20, heapMb: process.memoryUsage().heapUsed / 2 ** 20, instances }
+  process.stdout.write(JSON.stringify(m))
+}
+
+function measure(method: string, file: string): Measure {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', self, '--child', method, file], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`)
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measure
+}
+
+/** Resource shapes from the corpus (or two built-in ones when it is absent). */
+function shapes(): Array<Record<string, unknown>> {
+  const dir = join(corpus, 'tfstate')
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.tfstate')).flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')).resources)
+  } catch {
+    return [
+      { mode: 'managed', type: 'aws_instance', name: 'web', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 1, attributes: { id: 'i-1', ami: 'ami-1', tags: { Name: 'web' }, vpc_security_group_ids: ['sg-1'] }, sensitive_attributes: [] }] },
+      { mode: 'managed', type: 'aws_security_group', name: 'sg', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 1, attributes: { id: 'sg-1', ingress: [{ from_port: 443, to_port: 443, cidr_blocks: ['0.0.0.0/0'] }] }, sensitive_attributes: [] }] },
+    ]
+  }
+}
+
+/** Writes a pretty-printed v4 state of about `mb` MB into the temp dir; returns its path. */
+function generate(mb: number): { file: string; instances: number } {
+  const file = join(tmpdir(), `tfdrift-bench-${process.pid}.tfstate`)
+  const fd = openSync(file, 'w')
+  const base = shapes()
+  writeSync(fd, `{\n  "version": 4,\n  "terraform_version": "1.9.0",\n  "serial": 1,\n  "lineage": "bench",\n  "outputs": {},\n  "resources": [\n`)
+  let bytes = 0
+  let instances = 0
+  let first = true
+  for (let copy = 0; bytes < mb * 2 ** 20; copy++) {
+    for (const [k, r] of base.entries()) {
+      const clone = {
+        ...r,
+        name: `${r.name as string}_${copy}_${k}`,
+        instances: (r.instances as Array<Record<string, unknown>>).map((i) => ({
+          ...i,
+          attributes: { ...(i.attributes as object), id: `${String((i.attributes as { id?: unknown })?.id ?? 'x')}-${copy}` },
+        })),
+      }
+      instances += clone.instances.length
+      const text = (first ? '' : ',\n') + JSON.stringify(clone, null, 2).replace(/^/gm, '    ')
+      first = false
+      bytes += writeSync(fd, text)
+    }
+  }
+  writeSync(fd, '\n  ],\n  "check_results": null\n}\n')
+  closeSync(fd)
+  return { file, instances }
+}
+
+function largestFixture(): string | undefined {
+  const dirs = ['tfstate', 'tfstate-legacy'].map((d) => join(corpus, d))
+  const files = dirs.flatMap((d) => { try { return readdirSync(d).filter((f) => f.endsWith('.tfstate')).map((f) => join(d, f)) } catch { return [] } })
+  return files.sort((a, b) => statSync(b).size - statSync(a).size)[0]
+}
+
+function main(): void {
+  const mbArg = process.argv.indexOf('--mb')
+  const mb = mbArg > 0 ? Number(process.argv[mbArg + 1]) : 100
+  const rows: string[][] = []
+  const report = (label: string, file: string) => {
+    const size = statSync(file).size / 2 ** 20
+    const ours = measure('split', file)
+    const naive = measure('naive', file)
+    rows.push([label, size.toFixed(1), String(ours.instances), ours.ms.toFixed(0), naive.ms.toFixed(0), (ours.ms / naive.ms).toFixed(2),
+      ours.peakDeltaMb.toFixed(0), (ours.peakDeltaMb / size).toFixed(2), naive.peakDeltaMb.toFixed(0), (naive.peakDeltaMb / size).toFixed(2)])
+  }
+  const fixture = largestFixture()
+  if (fixture) report(`largest fixture (${fixture.split('/').pop()!.slice(0, 28)}…)`, fixture)
+  const gen = generate(mb)
+  try {
+    report(`synthetic ${mb} MB`, gen.file)
+  } finally {
+    rmSync(gen.file, { force: true })
+  }
+  const head = ['input', 'MB', 'instances', 'parseState ms', 'naive ms', 'ratio', 'peak ΔRSS MB', '×size', 'naive ΔRSS MB', 'naive ×size']
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+  console.log(line(head))
+  for (const r of rows) console.log(line(r))
+  console.log('goal (100 MB): parse < 2000 ms, peak < 3× file size. ΔRSS = peak RSS minus RSS before reading the file (buffer included).')
+}
+
+if (process.argv[2] === '--child') child(process.argv[3]!, process.argv[4]!)
+else if (process.argv[2] === '--generate') console.log(generate(Number(process.argv[3] ?? 100)).file) // keeps the file for profiling
+else main()
