@@ -1,0 +1,197 @@
+import type { ChangeEvent, Drift, RemediationPlan, RemediationStatus, ResourceInstance, Snapshot } from '../model.ts'
+import type { DriftQuery, DriftStatusChange, Page, PageRequest, Store } from './store.ts'
+import type { Clock } from '../plugin-api.ts'
+import { systemClock } from '../clock.ts'
+import { TfdriftError } from '../errors.ts'
+import { decodeCursor, encodeCursor, isAfter, normalisePage, severityRank } from './paging.ts'
+import { checkDrifts, checkEvents, checkPlans, checkSnapshot, checkTenant } from './validate.ts'
+
+interface TenantData {
+  /** Latest snapshot per `pipeline \0 kind \0 source`. */
+  snapshots: Map<string, { pipeline: string; snapshot: Snapshot }>
+  events: Map<string, ChangeEvent>
+  drifts: Map<string, Drift>
+  history: Map<string, DriftStatusChange[]>
+  plans: Map<string, RemediationPlan>
+}
+
+/** Same contract as the SQLite store, kept in Maps (tests, and `store: { kind: 'memory' }`). Records are copied in and out. */
+export class MemoryStore implements Store {
+  private readonly tenants = new Map<string, TenantData>()
+  private readonly clock: Clock
+  private closed = false
+
+  constructor(options: { clock?: Clock } = {}) {
+    this.clock = options.clock ?? systemClock
+  }
+
+  async saveSnapshot(tenant: string, pipeline: string, snapshot: Snapshot): Promise<void> {
+    checkTenant(tenant); checkSnapshot(snapshot)
+    this.data(tenant).snapshots.set(`${pipeline}\0${snapshot.kind}\0${snapshot.source}`, { pipeline, snapshot: clone(snapshot) })
+  }
+
+  async latestSnapshots(tenant: string, pipeline?: string, kind?: Snapshot['kind']): Promise<Snapshot[]> {
+    return [...this.data(tenant).snapshots.entries()]
+      .filter(([, v]) => (pipeline === undefined || v.pipeline === pipeline) && (kind === undefined || v.snapshot.kind === kind))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, v]) => clone(v.snapshot))
+  }
+
+  async listResources(tenant: string, query: PageRequest & { type?: string; provider?: string; pipeline?: string; kind?: Snapshot['kind'] }): Promise<Page<ResourceInstance>> {
+    const kind = query.kind ?? 'expected'
+    const rows: Array<{ key: string; resource: ResourceInstance }> = []
+    for (const { pipeline, snapshot } of this.data(tenant).snapshots.values()) {
+      if (snapshot.kind !== kind || (query.pipeline !== undefined && pipeline !== query.pipeline)) continue
+      snapshot.resources.forEach((resource, seq) => {
+        if (query.type !== undefined && resource.type !== query.type) return
+        if (query.provider !== undefined && resource.provider !== query.provider) return
+        rows.push({ key: `${resource.address ?? ''}\0${pipeline}\0${snapshot.source}\0${String(seq).padStart(10, '0')}`, resource })
+      })
+    }
+    rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return paginate(rows.map((r) => r.resource), query)
+  }
+
+  async getResource(tenant: string, address: string): Promise<ResourceInstance | undefined> {
+    for (const kind of ['expected', 'observed'] as const) {
+      for (const { snapshot } of this.data(tenant).snapshots.values()) {
+        if (snapshot.kind !== kind) continue
+        const found = snapshot.resources.find((r) => r.address === address)
+        if (found) return clone(found)
+      }
+    }
+    return undefined
+  }
+
+  async saveChangeEvents(tenant: string, events: ChangeEvent[]): Promise<void> {
+    checkTenant(tenant); checkEvents(events)
+    const map = this.data(tenant).events
+    for (const event of events) map.set(event.id, clone(event))
+  }
+
+  async listChangeEvents(tenant: string, query: PageRequest & { resource_id?: string; event_name?: string }): Promise<Page<ChangeEvent>> {
+    const rows = [...this.data(tenant).events.values()]
+      .filter((e) => (query.resource_id === undefined || e.resource_id === query.resource_id) && (query.event_name === undefined || e.event_name === query.event_name))
+      .sort((a, b) => newestFirst(a.time, a.id, b.time, b.id))
+    return paginate(rows, query)
+  }
+
+  async getChangeEvent(tenant: string, id: string): Promise<ChangeEvent | undefined> {
+    return clone(this.data(tenant).events.get(id))
+  }
+
+  async saveDrifts(tenant: string, drifts: Drift[]): Promise<void> {
+    checkTenant(tenant); checkDrifts(drifts)
+    const data = this.data(tenant)
+    for (const drift of drifts) {
+      const previous = data.drifts.get(drift.id)
+      data.drifts.set(drift.id, clone(drift))
+      if (previous && previous.status !== drift.status) {
+        pushHistory(data, { drift_id: drift.id, status: drift.status, changed_at: this.clock.isoNow(), note: 'updated by the pipeline' })
+      }
+    }
+  }
+
+  async listDrifts(tenant: string, query: DriftQuery): Promise<Page<Drift>> {
+    const min = query.severity_min !== undefined ? severityRank(query.severity_min) : undefined
+    const matches = [...this.data(tenant).drifts.values()].filter((d) =>
+      (query.severity === undefined || d.severity === query.severity) &&
+      (min === undefined || severityRank(d.severity) <= min) &&
+      (query.kind === undefined || d.kind === query.kind) &&
+      (query.resource_type === undefined || d.type === query.resource_type) &&
+      (query.provider === undefined || d.provider === query.provider) &&
+      (query.status === undefined || d.status === query.status) &&
+      (query.address === undefined || d.address === query.address))
+    matches.sort((a, b) => newestFirst(a.detected_at, a.id, b.detected_at, b.id))
+    const { page, limit, offset } = normalisePage(query)
+    const cursor = decodeCursor(query.cursor)
+    const from = cursor ? matches.findIndex((d) => isAfter(d, cursor)) : offset
+    const start = from === -1 ? matches.length : from
+    const items = matches.slice(start, start + limit).map(clone)
+    const last = items.at(-1)
+    const more = start + limit < matches.length
+    return { items, total: matches.length, page, limit, ...(more && last ? { next_cursor: encodeCursor(last) } : {}) }
+  }
+
+  async getDrift(tenant: string, id: string): Promise<Drift | undefined> {
+    return clone(this.data(tenant).drifts.get(id))
+  }
+
+  async setDriftStatus(tenant: string, change: DriftStatusChange): Promise<Drift | undefined> {
+    const data = this.data(tenant)
+    const drift = data.drifts.get(change.drift_id)
+    if (!drift) return undefined
+    drift.status = change.status
+    pushHistory(data, clone(change))
+    return clone(drift)
+  }
+
+  async driftHistory(tenant: string, driftId: string): Promise<DriftStatusChange[]> {
+    return clone(this.data(tenant).history.get(driftId) ?? [])
+  }
+
+  async saveRemediations(tenant: string, plans: RemediationPlan[]): Promise<void> {
+    checkTenant(tenant); checkPlans(plans)
+    const map = this.data(tenant).plans
+    for (const plan of plans) map.set(plan.id, clone(plan))
+  }
+
+  async listRemediations(tenant: string, query: PageRequest & { status?: RemediationStatus }): Promise<Page<RemediationPlan>> {
+    const rows = [...this.data(tenant).plans.values()]
+      .filter((p) => query.status === undefined || p.status === query.status)
+      .sort((a, b) => newestFirst(a.created_at, a.id, b.created_at, b.id))
+    return paginate(rows, query)
+  }
+
+  async getRemediation(tenant: string, id: string): Promise<RemediationPlan | undefined> {
+    return clone(this.data(tenant).plans.get(id))
+  }
+
+  async decideRemediation(tenant: string, id: string, status: 'approved' | 'rejected', by: string): Promise<RemediationPlan | undefined> {
+    const plans = this.data(tenant).plans
+    const plan = plans.get(id)
+    if (!plan) return undefined
+    const decided: RemediationPlan = { ...plan, status, decided_by: by, decided_at: this.clock.isoNow() }
+    plans.set(id, decided)
+    return clone(decided)
+  }
+
+  async flush(): Promise<void> {
+    this.data('')
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+  }
+
+  private data(tenant: string): TenantData {
+    if (this.closed) throw new TfdriftError('TFD_ERR_STORE_CLOSED', 'The store is closed; it cannot be used after shutdown started.')
+    let data = this.tenants.get(tenant)
+    if (!data) {
+      data = { snapshots: new Map(), events: new Map(), drifts: new Map(), history: new Map(), plans: new Map() }
+      if (tenant !== '') this.tenants.set(tenant, data)
+    }
+    return data
+  }
+}
+
+function pushHistory(data: TenantData, change: DriftStatusChange): void {
+  const list = data.history.get(change.drift_id)
+  if (list) list.push(change)
+  else data.history.set(change.drift_id, [change])
+}
+
+/** Newest first by time, then id descending — the order every list of the store uses. */
+function newestFirst(timeA: string, idA: string, timeB: string, idB: string): number {
+  if (timeA !== timeB) return timeA < timeB ? 1 : -1
+  return idA === idB ? 0 : idA < idB ? 1 : -1
+}
+
+function paginate<T>(rows: T[], request: PageRequest): Page<T> {
+  const { page, limit, offset } = normalisePage(request)
+  return { items: rows.slice(offset, offset + limit).map(clone), total: rows.length, page, limit }
+}
+
+function clone<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value)
+}

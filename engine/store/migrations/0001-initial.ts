@@ -1,0 +1,115 @@
+/**
+ * Schema v1. Every row carries its tenant and every index leads with it, so one tenant's queries never
+ * touch another's rows. Nested objects live in JSON `data` columns; the columns beside them are the
+ * ones the documented filters and orders need.
+ */
+export const up = `
+CREATE TABLE snapshots (
+  tenant TEXT NOT NULL,
+  pipeline TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  source TEXT NOT NULL,
+  taken_at TEXT NOT NULL,
+  resource_count INTEGER NOT NULL,
+  meta TEXT NOT NULL,
+  PRIMARY KEY (tenant, pipeline, kind, source)
+);
+
+CREATE TABLE resources (
+  tenant TEXT NOT NULL,
+  pipeline TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  source TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  address TEXT NOT NULL,
+  type TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  resource_id TEXT,
+  data TEXT NOT NULL,
+  PRIMARY KEY (tenant, pipeline, kind, source, seq)
+);
+CREATE INDEX resources_by_address ON resources (tenant, kind, address);
+CREATE INDEX resources_by_type ON resources (tenant, kind, type, address);
+
+CREATE TABLE change_events (
+  tenant TEXT NOT NULL,
+  id TEXT NOT NULL,
+  time TEXT NOT NULL,
+  event_name TEXT NOT NULL,
+  resource_id TEXT,
+  data TEXT NOT NULL,
+  PRIMARY KEY (tenant, id)
+);
+CREATE INDEX change_events_by_time ON change_events (tenant, time, id);
+CREATE INDEX change_events_by_resource ON change_events (tenant, resource_id, time);
+CREATE INDEX change_events_by_name ON change_events (tenant, event_name, time);
+
+CREATE TABLE drifts (
+  tenant TEXT NOT NULL,
+  id TEXT NOT NULL,
+  detected_at TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  type TEXT NOT NULL,
+  address TEXT,
+  data TEXT NOT NULL,
+  PRIMARY KEY (tenant, id)
+);
+-- Covers list order and every low-cardinality filter, so a filtered page is an index-only scan.
+CREATE INDEX drifts_list ON drifts (tenant, detected_at, id, severity, status, kind, provider, type);
+CREATE INDEX drifts_by_type ON drifts (tenant, type, detected_at, id);
+CREATE INDEX drifts_by_address ON drifts (tenant, address);
+
+-- Match counts per filter combination, kept by triggers: a page's total is a sum over a few hundred
+-- groups instead of a count over a million rows.
+CREATE TABLE drift_counts (
+  tenant TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  type TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (tenant, severity, status, kind, provider, type)
+) WITHOUT ROWID;
+CREATE TRIGGER drift_counts_insert AFTER INSERT ON drifts BEGIN
+  INSERT INTO drift_counts VALUES (NEW.tenant, NEW.severity, NEW.status, NEW.kind, NEW.provider, NEW.type, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER drift_counts_delete AFTER DELETE ON drifts BEGIN
+  UPDATE drift_counts SET n = n - 1 WHERE tenant = OLD.tenant AND severity = OLD.severity AND status = OLD.status
+    AND kind = OLD.kind AND provider = OLD.provider AND type = OLD.type;
+END;
+CREATE TRIGGER drift_counts_update AFTER UPDATE OF severity, status, kind, provider, type ON drifts BEGIN
+  UPDATE drift_counts SET n = n - 1 WHERE tenant = OLD.tenant AND severity = OLD.severity AND status = OLD.status
+    AND kind = OLD.kind AND provider = OLD.provider AND type = OLD.type;
+  INSERT INTO drift_counts VALUES (NEW.tenant, NEW.severity, NEW.status, NEW.kind, NEW.provider, NEW.type, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+
+CREATE TABLE drift_status_history (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant TEXT NOT NULL,
+  drift_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  by TEXT,
+  note TEXT
+);
+CREATE INDEX drift_status_history_by_drift ON drift_status_history (tenant, drift_id, seq);
+
+CREATE TABLE remediations (
+  tenant TEXT NOT NULL,
+  id TEXT NOT NULL,
+  drift_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (tenant, id)
+);
+CREATE INDEX remediations_by_time ON remediations (tenant, created_at, id);
+CREATE INDEX remediations_by_status ON remediations (tenant, status, created_at, id);
+CREATE INDEX remediations_by_drift ON remediations (tenant, drift_id);
+`

@@ -1,0 +1,13 @@
+import { up as initial } from './0001-initial.ts'
+
+/** One schema step; `version` numbers are dense from 1 and never reused or edited once released. */
+export interface Migration {
+  version: number
+  name: string
+  up: string
+}
+
+/** Every migration, in order. Append new files as `000N-name.ts`; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: initial },
+]
