@@ -1,0 +1,30 @@
+import type { PipelineItem } from '../plugin-api.ts'
+
+/** Anything a node emits into: another node's input queue, the bus publisher, the store writer. */
+export interface Sink {
+  offer(item: PipelineItem): void
+  /** False while this sink wants upstream to hold back (a full `block` queue, too many writes in flight). */
+  hasRoom(): boolean
+  /** Calls `callback` once, the next time the sink has room again. */
+  onRoom(callback: () => void): void
+}
+
+/** One-shot callbacks waiting for room; shared by every sink implementation. */
+export class RoomWaiters {
+  private waiting: Array<() => void> = []
+  get size(): number { return this.waiting.length }
+  add(callback: () => void): void { this.waiting.push(callback) }
+  /** Calls and forgets every waiting callback. */
+  notify(): void {
+    if (this.waiting.length === 0) return
+    const list = this.waiting
+    this.waiting = []
+    for (const cb of list) cb()
+  }
+}
+
+/** The first sink without room, or undefined when every sink has room. */
+export function firstBlocked(sinks: readonly Sink[]): Sink | undefined {
+  for (let i = 0; i < sinks.length; i++) if (!sinks[i]!.hasRoom()) return sinks[i]
+  return undefined
+}

@@ -1,0 +1,159 @@
+/**
+ * The runtime behind `tfdrift run`: opens the store and bus, starts the server when a transport needs
+ * it (or `config.server` is set), resolves and checks every plugin, then builds and starts the
+ * pipelines. `stop()` shuts down gracefully: producers first, then in-flight items are drained within
+ * `shutdown_timeout_ms`, then operators, transports, server, store and bus are closed.
+ */
+import 'reflect-metadata'
+import path from 'node:path'
+import { config as rxConfig } from 'rxjs'
+import type { Logger } from 'pino'
+import type { TfdriftConfig } from './config/types.ts'
+import type { Bus } from './bus/bus.ts'
+import type { Store } from './store/store.ts'
+import type { Clock, Ingress, IngressRoute, PluginDefinition } from './plugin-api.ts'
+import { TfdriftError } from './errors.ts'
+import { systemClock } from './clock.ts'
+import { createLogger } from './logger.ts'
+import { createBus } from './bus/create.ts'
+import { openStore } from './store/open.ts'
+import { createRootContainer } from './host/context.ts'
+import { checkAll } from './host/check.ts'
+import { Dataflow } from './dataflow/dataflow.ts'
+import type { NodeStats } from './dataflow/node.ts'
+import type { BackoffOptions } from './dataflow/backoff.ts'
+import type { PersistOptions } from './dataflow/persist.ts'
+import { registerNodeCounters } from './metrics.ts'
+
+export interface RuntimeOptions {
+  /** The config file, so relative plugin paths resolve from its folder. */
+  configFile?: string
+  logger?: Logger
+  /** Working directory for the store path (default: the config file's folder, else process.cwd()). */
+  cwd?: string
+  clock?: Clock
+  /** Restart backoff (tests shorten it). */
+  backoff?: Partial<BackoffOptions>
+  /** Store writer batching, or false to not persist pipeline items. */
+  persist?: PersistOptions | false
+  /** Use these instead of opening them from the config (they are still closed by stop()). */
+  bus?: Bus
+  store?: Store
+  /** Plugins resolvable by name (default: the built-ins). */
+  builtins?: readonly PluginDefinition[]
+}
+
+/** A running tfdrift: its bus and store, node counters, and a graceful stop. */
+export interface Runtime {
+  bus: Bus
+  store: Store
+  /** Counters of every node (received, emitted, dropped, errors, queue_depth, restarts) and its state. */
+  stats(): { nodes: NodeStats[] }
+  /** Routes source plugins registered when no server runs (tests, headless runs). */
+  ingress: Ingress
+  stop(): Promise<void>
+  server?: { close(): Promise<void> | void; port?: number } & Record<string, unknown>
+}
+
+/** An ingress that only records routes; used when no server runs. */
+export class RecordingIngress implements Ingress {
+  readonly routes = new Map<string, IngressRoute>()
+  register(route: IngressRoute): void {
+    const key = `${route.method} ${route.path}`
+    if (this.routes.has(key)) throw new Error(`Ingress route ${key} is already registered.`)
+    this.routes.set(key, route)
+  }
+  unregister(route: Pick<IngressRoute, 'method' | 'path'>): void { this.routes.delete(`${route.method} ${route.path}`) }
+}
+
+function needsServer(config: TfdriftConfig): boolean {
+  if (config.server) return true
+  return Object.values(config.pipelines ?? {}).some((p) => (p?.transports ?? []).some((t) => t && (t.use === 'realtime' || (typeof t.use === 'object' && t.use?.name === 'realtime'))))
+}
+
+type ServerModule = { startServer?: (...args: any[]) => Promise<any> }
+
+async function loadServer(): Promise<ServerModule | undefined> {
+  const specifier = './server/index.ts'
+  try {
+    return (await import(specifier)) as ServerModule
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not exist/.test(String((error as Error).message))) return undefined
+    throw error
+  }
+}
+
+/** Boots store, bus, server and pipelines. Throws TfdriftError (with every problem) when plugins do not check out. */
+export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = opts.logger ?? createLogger({ level: config.log?.level, pretty: config.log?.pretty })
+  const clock = opts.clock ?? systemClock
+  const configDir = opts.configFile ? path.dirname(path.resolve(opts.configFile)) : (opts.cwd ?? process.cwd())
+  const cwd = opts.cwd ?? configDir
+
+  const { problems, nodes } = await checkAll(config, { configDir, builtins: opts.builtins })
+  if (problems.length > 0) {
+    throw new TfdriftError(problems[0]!.code, `The pipelines cannot start: ${problems.length} problem(s), first: ${problems[0]!.message}`, { problems })
+  }
+
+  // Errors thrown inside a plugin's raw subscribe callbacks would otherwise crash the process from a timer.
+  if (!rxConfig.onUnhandledError) rxConfig.onUnhandledError = (error) => logger.error({ err_message: (error as Error)?.message }, 'A plugin threw outside its observable chain; the event was lost.')
+
+  const store = opts.store ?? await openStore(config.store ?? { kind: 'sqlite' }, { cwd, clock, logger })
+  let bus: Bus
+  try {
+    bus = opts.bus ?? await createBus(config.bus ?? { kind: 'memory' }, { clock, logger })
+  } catch (error) {
+    await store.close().catch(() => {})
+    throw error
+  }
+
+  let ingress: Ingress = new RecordingIngress()
+  let server: Runtime['server']
+  try {
+    if (needsServer(config)) {
+      const mod = await loadServer()
+      if (mod?.startServer) {
+        server = await mod.startServer({ config: config.server ?? {}, bus, store, logger, clock })
+        if (server?.ingress) ingress = server.ingress as Ingress
+      } else {
+        logger.warn('A transport needs the server, but this build has no server module; continuing without it.')
+      }
+    }
+  } catch (error) {
+    await bus.close().catch(() => {})
+    await store.close().catch(() => {})
+    throw error
+  }
+
+  const tenants = Object.fromEntries(Object.entries(config.pipelines ?? {}).map(([name, p]) => [name, p?.tenant ?? 'default']))
+  const root = createRootContainer({ bus, store, clock, ingress, logger })
+  const dataflow = new Dataflow(nodes, { root, bus, store, clock, logger, tenants, backoff: opts.backoff, persist: opts.persist })
+  const unregister = registerNodeCounters(() => dataflow.stats())
+  await dataflow.start()
+  logger.info({ pipelines: Object.keys(tenants), nodes: nodes.length }, 'Pipelines started.')
+
+  let stopping: Promise<void> | undefined
+  const stop = async (): Promise<void> => {
+    const timeout = config.shutdown_timeout_ms ?? 10_000
+    try {
+      await dataflow.stop(timeout)
+    } catch (error) {
+      logger.error({ err_message: (error as Error)?.message }, 'Draining the pipelines failed; closing anyway.')
+    }
+    unregister()
+    const closing: Array<[string, () => unknown]> = [
+      ['server', () => server?.close()],
+      ['store', async () => { await store.flush(); await store.close() }],
+      ['bus', () => bus.close()],
+    ]
+    for (const [what, close] of closing) {
+      try { await close() } catch (error) { logger.warn({ err_message: (error as Error)?.message }, `Closing the ${what} failed.`) }
+    }
+    root.dispose?.()
+  }
+  return {
+    bus, store, ingress, server,
+    stats: () => ({ nodes: dataflow.stats() }),
+    stop: () => (stopping ??= stop()),
+  }
+}
