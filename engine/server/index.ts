@@ -1,0 +1,219 @@
+/**
+ * The realtime server: one uWebSockets.js listener serving `GET /ws` (WebSocket), `GET /api/v1/stream`
+ * (SSE), `POST /api/v1/publish`, plugin ingress routes, `GET /health`, `GET /metrics`, the REST API
+ * (fastify, bridged in-process — see rest-bridge.ts for why) and the dashboard at `/`.
+ * The runtime (`tfdrift run`) and `tfdrift relay` call `startServer`.
+ */
+import { fileURLToPath } from 'node:url'
+import { dirname, resolve } from 'node:path'
+import uWS from 'uWebSockets.js'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import type { Bus } from '../bus/bus.ts'
+import type { Store } from '../store/store.ts'
+import type { ServerConfig } from '../config/types.ts'
+import type { Ingress } from '../plugin-api.ts'
+import type { Authenticate } from './principal.ts'
+import { corsHeaders, createAuthenticator, originAllowed, requireScope } from './auth.ts'
+import { parseJsonBody } from './body.ts'
+import { Connections } from './connections.ts'
+import { BodyTooLarge, captureRequest, parseQuery, readBody, send, sendError, sendJson, trackAbort, type AbortState, type RequestInfo } from './http.ts'
+import { Hub } from './hub.ts'
+import { IngressRegistry, serveIngress } from './ingress.ts'
+import { resolveLimits, type ResolvedLimits } from './limits.ts'
+import { createServerMetrics } from './metrics.ts'
+import { publishBody } from './publish.ts'
+import { bridgeToFastify } from './rest-bridge.ts'
+import { mountSse } from './sse.ts'
+import { loadStatic, resolveUiDir } from './static.ts'
+import { mountWebSocket } from './ws.ts'
+
+/** Builds the fastify REST app (H7's `createRestApp` has this shape). */
+export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; bodyLimit?: number; stats?: () => unknown }) => Promise<FastifyInstance>
+
+export interface StartServerOptions {
+  config: ServerConfig
+  bus: Bus
+  store: Store
+  logger: Logger
+  /** Registry rendered at `/metrics`; the server adds its own metrics to it. */
+  metricsRegistry?: Registry
+  /** REST app factory; default: `createRestApp` from `./rest/index.ts`. Pass `false` to serve no REST. */
+  rest?: RestAppFactory | false
+  /** Dashboard directory; default `ui/dist`, else the `ui/` placeholder. */
+  uiDir?: string
+}
+
+export interface Server {
+  /** The bound port (useful with `port: 0`). */
+  port: number
+  /** Where source plugins register HTTP push routes. */
+  ingress: Ingress
+  /** Limits in force (defaults applied). */
+  limits: ResolvedLimits
+  /** Open realtime connections and live streams (tests, /health). */
+  stats(): { ws: number; sse: number; connections: number; streams: number }
+  /** Stops listening, closes WS with 1001 and ends SSE streams, releases the bus subscriptions. */
+  close(): Promise<void>
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const RESERVED = new Set(['/ws', '/health', '/metrics', '/api/v1/stream', '/api/v1/publish'])
+
+/** Starts listening; resolves once the port is bound. */
+export async function startServer(opts: StartServerOptions): Promise<Server> {
+  const { config, bus, store, logger } = opts
+  const log = logger.child({ component: 'server' })
+  const limits = resolveLimits(config)
+  const metrics = createServerMetrics(opts.metricsRegistry)
+  const authenticate = createAuthenticator(config.auth)
+  if (!config.auth) log.warn('No server.auth configured: anyone who can reach the port may read tenant "default"; publishing needs a token.')
+  const connections = new Connections(limits, metrics)
+  const app = uWS.App()
+  const hub = new Hub({
+    bus,
+    publish: (channel, frame) => {
+      const n = app.numSubscribers(channel)
+      if (n) app.publish(channel, frame, false, false)
+      return n
+    },
+    maxBufferBytes: limits.max_buffer_bytes,
+    historyPageSize: limits.history_page_size,
+    onDeliver: (count, bytes) => {
+      if (bytes) {
+        metrics.deliveries.inc({ kind: 'ws' }, count)
+        metrics.bytes.inc({ kind: 'ws' }, bytes)
+      }
+    },
+    onError: (err, where) => log.error({ err, where }, 'Realtime fan-out failed.'),
+  })
+  const common = { app, bus, hub, authenticate, config, limits, connections, metrics, logger: log }
+  const wsServer = mountWebSocket(common)
+  const sseServer = mountSse(common)
+  const ingress = new IngressRegistry((p) => RESERVED.has(p))
+  const started = Date.now()
+
+  let rest: FastifyInstance | undefined
+  const factory = opts.rest === false ? undefined : opts.rest ?? (await loadDefaultRest(log))
+  if (factory) {
+    rest = await factory({ store, bus, authenticate, logger, bodyLimit: limits.body_limit_bytes, stats: () => ({ server: stats() }) })
+    await rest.ready()
+  }
+  const uiDir = resolveUiDir(opts.uiDir, ROOT)
+
+  const stats = () => ({ ws: wsServer.conns.size, sse: sseServer.count(), connections: connections.count(), streams: hub.streamCount })
+
+  app.get('/health', (res) => {
+    const state = trackAbort(res)
+    sendJson(res, state, 200, { success: true, data: { status: 'ok', uptime_s: Math.round((Date.now() - started) / 1000), ...stats() } })
+  })
+  app.get('/metrics', (res) => {
+    const state = trackAbort(res)
+    metrics.registry.metrics().then(
+      (text) => send(res, state, 200, text, { 'content-type': metrics.registry.contentType }),
+      (err) => { log.error({ err }, 'Rendering metrics failed.'); sendError(res, state, 500, 'internal', 'Metrics could not be rendered.') },
+    )
+  })
+  app.post('/api/v1/publish', (res, req) => {
+    const state = trackAbort(res)
+    const info = captureRequest(req)
+    handlePublish(res, state, info).catch((err) => {
+      log.error({ err }, 'Publishing failed.')
+      sendError(res, state, 500, 'internal', 'Publishing failed; retry.')
+    })
+  })
+  app.any('/*', (res, req) => {
+    const state = trackAbort(res)
+    const info = captureRequest(req)
+    route(res, state, info).catch((err) => {
+      log.error({ err, url: info.url }, 'Request failed.')
+      sendError(res, state, 500, 'internal', 'The request failed; see the server log.')
+    })
+  })
+
+  async function handlePublish(res: uWS.HttpResponse, state: AbortState, info: RequestInfo): Promise<void> {
+    const cors = corsHeaders(info.headers.origin, config.cors)
+    if (!originAllowed(info.headers.origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+    const auth = authenticate({ headers: info.headers, query: parseQuery(info.query).one })
+    if (!auth.ok) return sendError(res, state, auth.status, auth.code, auth.message, cors)
+    const denied = requireScope(auth.principal, 'publish')
+    if (denied) return sendError(res, state, 403, denied.code, denied.message, cors)
+    let body: Buffer | undefined
+    try {
+      body = await readBody(res, state, info.headers, limits.body_limit_bytes)
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return sendError(res, state, 413, 'body_too_large', `The body is over ${limits.body_limit_bytes} bytes (server.limits.body_limit_bytes); send smaller NDJSON batches.`, { ...cors, connection: 'close' })
+      throw err
+    }
+    if (!body) return
+    const parsed = parseJsonBody(body, info.headers['content-type'])
+    if (!parsed.ok) return sendError(res, state, 400, 'invalid_body', parsed.message, cors)
+    const out = await publishBody(bus, auth.principal.tenant, parsed.value)
+    if (!out.ok) return sendError(res, state, out.status, out.code, out.message, cors)
+    metrics.published.inc({ source: 'api' }, out.envelopes.length)
+    sendJson(res, state, 200, { success: true, data: { published: out.envelopes.length, envelopes: out.envelopes } }, cors)
+  }
+
+  async function route(res: uWS.HttpResponse, state: AbortState, info: RequestInfo): Promise<void> {
+    const origin = info.headers.origin
+    const cors = corsHeaders(origin, config.cors)
+    if (info.method === 'OPTIONS') {
+      if (!originAllowed(origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+      return send(res, state, 204, '', { ...cors, 'access-control-max-age': '600' })
+    }
+    const ingressRoute = ingress.find(info.method, info.url)
+    if (ingressRoute) {
+      if (!originAllowed(origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+      return serveIngress(ingressRoute, res, state, info, authenticate, cors, log)
+    }
+    if (rest && info.url.startsWith('/api/')) {
+      if (!originAllowed(origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+      return bridgeToFastify(rest, res, state, info, limits.body_limit_bytes, cors)
+    }
+    if ((info.method === 'GET' || info.method === 'HEAD') && uiDir && !info.url.startsWith('/api/')) {
+      const file = await loadStatic(uiDir, info.url)
+      if (file) return send(res, state, 200, info.method === 'HEAD' ? '' : file.body, { 'content-type': file.type, 'cache-control': file.cache, 'x-content-type-options': 'nosniff' })
+    }
+    // uWS does not stop reading a body we never asked for; answering is enough.
+    sendError(res, state, 404, 'not_found', `No route for ${info.method} ${info.url}.`, cors)
+  }
+
+  const host = config.host ?? '0.0.0.0'
+  const listenSocket = await new Promise<uWS.us_listen_socket>((resolvePromise, reject) => {
+    app.listen(host, config.port ?? 8080, (token) => {
+      if (token) resolvePromise(token)
+      else reject(new Error(`Cannot listen on ${host}:${config.port ?? 8080}; is the port in use? Set server.port.`))
+    })
+  })
+  const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket)
+  log.info({ host, port }, 'Realtime server listening.')
+  let closed = false
+  return {
+    port,
+    ingress,
+    limits,
+    stats,
+    async close() {
+      if (closed) return
+      closed = true
+      uWS.us_listen_socket_close(listenSocket)
+      wsServer.close()
+      sseServer.close()
+      hub.close()
+      await rest?.close()
+      // Let uWS flush the close frames before the loop may exit.
+      await new Promise((r) => setImmediate(r))
+    },
+  }
+}
+
+async function loadDefaultRest(log: Logger): Promise<RestAppFactory | undefined> {
+  try {
+    const mod = (await import('./rest/index.ts')) as { createRestApp?: RestAppFactory }
+    return mod.createRestApp
+  } catch (err) {
+    log.warn({ err }, 'The REST API could not be loaded; only realtime routes are served.')
+    return undefined
+  }
+}

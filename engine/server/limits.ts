@@ -1,0 +1,48 @@
+import type { ServerConfig } from '../config/types.ts'
+
+/** Every server limit with its default filled in; documented in `schemas/server-config.schema.json`. */
+export interface ResolvedLimits {
+  /** Per-connection outbound buffer (WS and SSE) past which the client is closed as a slow consumer. */
+  max_buffer_bytes: number
+  /** Largest inbound WebSocket frame; larger frames close the socket with 1009. */
+  max_payload_bytes: number
+  max_connections: number
+  max_connections_per_tenant: number
+  /** Inbound WS messages per second per connection (token bucket, burst = 2 × rate). */
+  inbound_messages_per_second: number
+  /** WS idle timeout; the server pings before it expires. */
+  idle_timeout_s: number
+  /** Largest HTTP request body (publish, ingress default, REST). */
+  body_limit_bytes: number
+  /** Subscriptions one connection may hold at once. */
+  max_subscriptions_per_connection: number
+  /** SSE keep-alive comment interval. */
+  sse_keepalive_ms: number
+  /** `retry:` hint sent to EventSource clients. */
+  sse_retry_ms: number
+  /** Envelopes fetched per history page during recovery. */
+  history_page_size: number
+}
+
+export const DEFAULT_LIMITS: ResolvedLimits = {
+  max_buffer_bytes: 1024 * 1024,
+  max_payload_bytes: 64 * 1024,
+  max_connections: 100_000,
+  max_connections_per_tenant: 20_000,
+  inbound_messages_per_second: 50,
+  idle_timeout_s: 60,
+  body_limit_bytes: 1024 * 1024,
+  max_subscriptions_per_connection: 32,
+  sse_keepalive_ms: 15_000,
+  sse_retry_ms: 2_000,
+  history_page_size: 500,
+}
+
+/** Merges configured limits over the defaults. */
+export function resolveLimits(config: ServerConfig): ResolvedLimits {
+  const out = { ...DEFAULT_LIMITS }
+  for (const [key, value] of Object.entries(config.limits ?? {})) {
+    if (typeof value === 'number' && key in out) (out as Record<string, number>)[key] = value
+  }
+  return out
+}

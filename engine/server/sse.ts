@@ -1,0 +1,257 @@
+/**
+ * Server-Sent Events (`GET /api/v1/stream`): the same subscriptions, filters, recovery and slow-consumer
+ * policy as WS, over one long HTTP response.
+ *
+ * `id:` is the envelope offset when the stream carries one topic; with several topics it is a cursor
+ * `drifts:12,events:40` (every topic's last offset), so the browser's automatic `Last-Event-ID` resumes
+ * each topic where it stopped. `?since=` takes either form.
+ *
+ * Byte accounting: uWS `res.write` accepts everything and buffers without bound, so this connection
+ * stops writing as soon as a write reports backpressure and queues frames itself, exactly counted, until
+ * `onWritable`. Past `max_buffer_bytes` queued, the stream is ended (slow consumer); the client resumes
+ * with its Last-Event-ID.
+ */
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js'
+import type { Logger } from 'pino'
+import type { Bus } from '../bus/bus.ts'
+import { TOPICS, isTopic, type Topic } from '../envelope.ts'
+import type { ServerConfig } from '../config/types.ts'
+import type { Authenticate, Principal } from './principal.ts'
+import { corsHeaders, originAllowed, requireScope } from './auth.ts'
+import type { Connections } from './connections.ts'
+import { parseFilter } from './filter.ts'
+import { Hub, SinceInFutureError, Sub, type Frames, type Sink, type SubscribedInfo } from './hub.ts'
+import { captureRequest, parseQuery, sendError, trackAbort, type AbortState } from './http.ts'
+import type { ResolvedLimits } from './limits.ts'
+import type { ServerMetrics } from './metrics.ts'
+
+export interface SseContext {
+  app: TemplatedApp
+  bus: Bus
+  hub: Hub
+  authenticate: Authenticate
+  config: ServerConfig
+  limits: ResolvedLimits
+  connections: Connections
+  metrics: ServerMetrics
+  logger: Logger
+}
+
+class SseConn implements Sink {
+  readonly kind = 'sse' as const
+  closed = false
+  private queue: string[] = []
+  private queuedBytes = 0
+  private backpressured = false
+  private lastChunk = 0
+  private waiters: Array<() => void> = []
+  readonly subs: Sub[] = []
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly ctx: SseContext,
+    readonly principal: Principal,
+    /** Last offset sent per topic (the resume cursor). */
+    readonly cursor: Map<Topic, number>,
+  ) {}
+
+  write(frames: Frames): void {
+    if (this.closed) return
+    const env = frames.env
+    this.cursor.set(env.topic, env.offset)
+    const id = this.cursor.size === 1 ? String(env.offset) : encodeCursor(this.cursor)
+    this.raw(`id: ${id}\n${frames.sseData()}`)
+    this.ctx.metrics.deliveries.inc({ kind: 'sse' })
+  }
+
+  /** Writes a chunk now, or queues it behind earlier backpressure (closing past the limit). */
+  raw(chunk: string): void {
+    if (this.closed) return
+    this.ctx.metrics.bytes.inc({ kind: 'sse' }, chunk.length)
+    if (this.backpressured || this.queue.length) {
+      this.queue.push(chunk)
+      this.queuedBytes += chunk.length
+      if (this.queuedBytes > this.ctx.limits.max_buffer_bytes) this.slow()
+      return
+    }
+    this.res.cork(() => {
+      this.lastChunk = chunk.length
+      if (!this.res.write(chunk)) this.backpressured = true
+    })
+  }
+
+  /** uWS says the socket can take more: flush the queue until it pushes back again. */
+  onWritable(): boolean {
+    if (this.closed) return true
+    this.backpressured = false
+    while (this.queue.length) {
+      const chunk = this.queue.shift()!
+      this.queuedBytes -= chunk.length
+      this.lastChunk = chunk.length
+      if (!this.res.write(chunk)) {
+        this.backpressured = true
+        break
+      }
+    }
+    if (this.queuedBytes <= this.ctx.limits.max_buffer_bytes / 2) this.wake()
+    return true
+  }
+
+  buffered(): number {
+    return this.queuedBytes + (this.backpressured ? this.lastChunk : 0)
+  }
+
+  writable(): Promise<void> {
+    if (this.closed || this.queuedBytes <= this.ctx.limits.max_buffer_bytes / 2) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.push(resolve))
+  }
+
+  private wake(): void {
+    const w = this.waiters
+    this.waiters = []
+    for (const f of w) f()
+  }
+
+  /** Slow consumer: end the stream (the client resumes from its Last-Event-ID). */
+  slow(): void {
+    if (this.closed) return
+    this.ctx.metrics.slowCloses.inc({ kind: 'sse' })
+    this.ctx.logger.debug({ tenant: this.principal.tenant }, 'Ending a slow SSE consumer.')
+    this.end()
+  }
+
+  /** Ends the response (server side); idempotent. */
+  end(): void {
+    if (this.closed) return
+    this.res.cork(() => this.res.end())
+    this.cleanup()
+  }
+
+  /** Releases subscriptions and the connection slot; idempotent. */
+  cleanup(): void {
+    if (this.closed) return
+    this.closed = true
+    this.queue = []
+    this.queuedBytes = 0
+    for (const sub of this.subs) this.ctx.hub.stop(sub)
+    this.wake()
+    this.ctx.connections.release(this.principal.tenant, 'sse')
+    sseConns.delete(this)
+  }
+}
+
+const sseConns = new Set<SseConn>()
+
+function encodeCursor(cursor: Map<Topic, number>): string {
+  let out = ''
+  for (const [t, o] of cursor) out += `${out ? ',' : ''}${t}:${o}`
+  return out
+}
+
+/** Parses `12` (every topic) or `drifts:12,events:40`; undefined when malformed. */
+export function parseCursor(value: string, topics: Topic[]): Map<Topic, number> | undefined {
+  const out = new Map<Topic, number>()
+  const v = value.trim()
+  if (/^\d{1,15}$/.test(v)) {
+    for (const t of topics) out.set(t, Number(v))
+    return out
+  }
+  for (const part of v.split(',')) {
+    const m = /^([a-z]+):(\d{1,15})$/.exec(part.trim())
+    if (!m || !isTopic(m[1])) return undefined
+    out.set(m[1], Number(m[2]))
+  }
+  return out
+}
+
+/** Registers `GET /api/v1/stream`; returns a shutdown function. */
+export function mountSse(ctx: SseContext): { close(): void; count(): number } {
+  const { limits } = ctx
+  const keepAlive = setInterval(() => {
+    for (const c of sseConns) c.raw(': keep-alive\n\n')
+  }, limits.sse_keepalive_ms)
+  keepAlive.unref()
+  ctx.app.get('/api/v1/stream', (res: HttpResponse, req: HttpRequest) => {
+    const state = trackAbort(res)
+    const info = captureRequest(req)
+    void open(ctx, res, state, info).catch((err) => {
+      ctx.logger.error({ err }, 'Opening an SSE stream failed.')
+      sendError(res, state, 500, 'internal', 'The stream could not be opened; retry.')
+    })
+  })
+  return {
+    close() {
+      clearInterval(keepAlive)
+      for (const c of [...sseConns]) c.end()
+    },
+    count: () => sseConns.size,
+  }
+}
+
+async function open(ctx: SseContext, res: HttpResponse, state: AbortState, info: ReturnType<typeof captureRequest>): Promise<void> {
+  const cors = corsHeaders(info.headers.origin, ctx.config.cors)
+  const fail = (status: number, code: string, message: string) => {
+    ctx.metrics.protocolErrors.inc({ code })
+    sendError(res, state, status, code, message, cors)
+  }
+  if (!originAllowed(info.headers.origin, ctx.config.cors)) return fail(403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+  const q = parseQuery(info.query)
+  const auth = ctx.authenticate({ headers: info.headers, query: q.one })
+  if (!auth.ok) return fail(auth.status, auth.code, auth.message)
+  const denied = requireScope(auth.principal, 'read')
+  if (denied) return fail(403, denied.code, denied.message)
+  const tenant = auth.principal.tenant
+  if (q.one.tenant !== undefined && q.one.tenant !== tenant) return fail(403, 'forbidden', 'Your token is bound to another tenant; you can only stream your own tenant.')
+
+  const requested = (q.all.topic ?? ['all']).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)
+  const topics = new Set<Topic>()
+  for (const t of requested.length ? requested : ['all']) {
+    if (t === 'all') TOPICS.forEach((x) => topics.add(x))
+    else if (isTopic(t)) topics.add(t)
+    else return fail(400, 'unknown_topic', `Unknown topic ${JSON.stringify(t)}; topics are ${TOPICS.join(', ')} and all.`)
+  }
+  const parsed = parseFilter({ severity_min: q.one.severity_min, resource_type: q.one.resource_type, provider: q.one.provider })
+  if (!parsed.ok) return fail(400, 'invalid_filter', parsed.message)
+
+  const topicList = [...topics]
+  const resumeFrom = info.headers['last-event-id'] ?? q.one.since
+  let since: Map<Topic, number> | undefined
+  if (resumeFrom !== undefined && resumeFrom !== '') {
+    since = parseCursor(resumeFrom, topicList)
+    if (!since) return fail(400, 'invalid_since', 'Last-Event-ID / since must be an offset (`12`) or a cursor (`drifts:12,events:40`) as sent in `id:`.')
+  }
+  // Resolve every topic's starting point before answering, so `since` in the future is a clean 400.
+  const cursor = new Map<Topic, number>()
+  for (const t of topicList) {
+    const last = await ctx.bus.lastOffset(tenant, t)
+    const s = since?.get(t)
+    if (s !== undefined && s > last) return fail(400, 'since_in_future', new SinceInFutureError(s, last).message + ` (topic ${t})`)
+    cursor.set(t, s ?? last)
+  }
+  if (state.aborted) return
+  const slot = ctx.connections.acquire(tenant, 'sse')
+  if (!slot.ok) return fail(503, 'too_many_connections', slot.message)
+
+  const conn = new SseConn(res, ctx, auth.principal, cursor)
+  sseConns.add(conn)
+  state.onAbort = () => conn.cleanup()
+  res.onWritable(() => conn.onWritable())
+  res.cork(() => {
+    res.writeStatus('200 OK')
+    res.writeHeader('content-type', 'text/event-stream; charset=utf-8')
+    res.writeHeader('cache-control', 'no-cache, no-transform')
+    res.writeHeader('x-accel-buffering', 'no')
+    for (const [k, v] of Object.entries(cors)) res.writeHeader(k, v)
+  })
+  conn.raw(`retry: ${ctx.limits.sse_retry_ms}\n: tfdrift stream for tenant ${tenant.replace(/[\r\n]/g, '')}\n\n`)
+  for (const topic of topicList) {
+    const sub = new Sub(conn, tenant, topic, parsed.filter)
+    conn.subs.push(sub)
+    const startAt = since?.get(topic)
+    ctx.hub.start(sub, startAt ?? cursor.get(topic), (info: SubscribedInfo) => {
+      conn.raw(`event: subscribed\ndata: ${JSON.stringify(info)}\n\n`)
+    }).catch((err) => {
+      ctx.logger.error({ err, topic }, 'Starting an SSE subscription failed.')
+      conn.end()
+    })
+  }
+}

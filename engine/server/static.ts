@@ -1,0 +1,46 @@
+/** Serves the built dashboard (`ui/dist`, else the `ui/` placeholder) with an index.html fallback for client routes. */
+import { readFile, stat } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { extname, join, normalize, resolve, sep } from 'node:path'
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8', '.wasm': 'application/wasm',
+}
+
+/** Picks the directory to serve: explicit, else `<root>/ui/dist`, else `<root>/ui`. */
+export function resolveUiDir(explicit: string | undefined, root: string): string | undefined {
+  if (explicit) return resolve(explicit)
+  for (const dir of [join(root, 'ui', 'dist'), join(root, 'ui')]) if (existsSync(join(dir, 'index.html'))) return dir
+  return undefined
+}
+
+export interface StaticFile { body: Buffer; type: string; cache: string }
+
+/** Resolves a URL path inside `dir` (never outside it); unknown extension-less paths get index.html. */
+export async function loadStatic(dir: string, urlPath: string): Promise<StaticFile | undefined> {
+  let rel: string
+  try {
+    rel = decodeURIComponent(urlPath.split('?')[0])
+  } catch {
+    return undefined
+  }
+  if (rel.includes('\0')) return undefined
+  const full = normalize(join(dir, rel))
+  if (full !== dir && !full.startsWith(dir.endsWith(sep) ? dir : dir + sep)) return undefined
+  const file = await fileAt(full) ?? await fileAt(join(full, 'index.html')) ?? (extname(rel) === '' ? await fileAt(join(dir, 'index.html')) : undefined)
+  if (!file) return undefined
+  const type = TYPES[extname(file)] ?? 'application/octet-stream'
+  // Vite emits content-hashed names under assets/; everything else must be revalidated.
+  const cache = file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'
+  return { body: await readFile(file), type, cache }
+}
+
+async function fileAt(path: string): Promise<string | undefined> {
+  try {
+    return (await stat(path)).isFile() ? path : undefined
+  } catch {
+    return undefined
+  }
+}
