@@ -13,6 +13,7 @@ export const ERRORS = {
   TFD_ERR_CONFIG_INVALID: 'The configuration does not match its schema; fix each listed field.',
   TFD_ERR_CONFIG_NOT_FOUND: 'No tfdrift config was found; run `tfdrift init` or pass --config.',
   TFD_ERR_CONFIG_LOAD: 'The config file could not be loaded (syntax or import error); see the cause.',
+  TFD_ERR_EVENT_INVALID: 'An incoming event (Falco alert, CloudTrail record) is malformed; fix the listed field of each rejected item and resend only those.',
   TFD_ERR_IGNORE_FILE: 'The ignore file could not be read; check the --ignore-file path (gitignore-style patterns like aws_instance.*.tags.LastScanned).',
   TFD_ERR_NOT_FOUND: 'Nothing with that id or address exists for your tenant; check the value (list endpoints show valid ones).',
   TFD_ERR_PLAN_ERRORED: 'The plan JSON says `errored: true` (terraform plan failed), so it holds no trustworthy drift; fix the plan errors and run `terraform plan` again.',
