@@ -5,8 +5,11 @@
  */
 import type { PluginDefinition } from '../engine/plugin-api.ts'
 import demoPlugin, { demo } from './discovery/demo/index.ts'
+import realtimePlugin, { realtime } from './transport/realtime/index.ts'
 
 export const BUILTIN_PLUGINS: PluginDefinition[] = [
   demoPlugin,
+  realtimePlugin,
 ]
 export { demo }
+export { realtime }
