@@ -52,6 +52,10 @@ export interface ServerConfig {
     inbound_messages_per_second?: number
     idle_timeout_s?: number
     body_limit_bytes?: number
+    max_subscriptions_per_connection?: number
+    sse_keepalive_ms?: number
+    sse_retry_ms?: number
+    history_page_size?: number
   }
   history?: Partial<BusHistoryLimits>
 }

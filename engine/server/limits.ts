@@ -27,10 +27,10 @@ export interface ResolvedLimits {
 export const DEFAULT_LIMITS: ResolvedLimits = {
   max_buffer_bytes: 1024 * 1024,
   max_payload_bytes: 64 * 1024,
-  max_connections: 100_000,
-  max_connections_per_tenant: 20_000,
+  max_connections: 10_000,
+  max_connections_per_tenant: 1_000,
   inbound_messages_per_second: 50,
-  idle_timeout_s: 60,
+  idle_timeout_s: 120,
   body_limit_bytes: 1024 * 1024,
   max_subscriptions_per_connection: 32,
   sse_keepalive_ms: 15_000,
