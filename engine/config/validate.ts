@@ -6,16 +6,16 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import type { Problem } from '../errors.ts'
 import type { TfdriftConfig } from './types.ts'
 import { escapePointer } from './env.ts'
 import { loadConfig, type LoadOptions } from './load.ts'
 
-// ajv and ajv-formats are CommonJS; under ESM their default export may arrive wrapped.
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: typeof Ajv2020Module }).default ?? Ajv2020Module)
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule)
+// ajv-formats is CommonJS; under ESM its default export may arrive wrapped.
+type AddFormats = (ajv: Ajv2020) => Ajv2020
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats
 
 /** Directory of the JSON Schemas shipped with tfdrift. */
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url))
@@ -31,8 +31,9 @@ function configValidator(): ValidateFunction {
   const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true })
   addFormats(ajv)
   ajv.addSchema(readSchema('server-config.schema.json'))
-  compiled = ajv.compile(readSchema('config.schema.json'))
-  return compiled
+  const validate = ajv.compile(readSchema('config.schema.json'))
+  compiled = validate
+  return validate
 }
 
 /** Checks `config` against the config schema; returns every problem (empty when it conforms). */
