@@ -25,6 +25,8 @@ export interface NodeStats extends NodeCounters {
   state: NodeState
   /** Delay before the pending (or last) restart, ms. */
   backoff_ms: number
+  /** Highest queue depth seen. */
+  queue_peak: number
 }
 
 /** What every node needs from its pipeline. */
@@ -62,7 +64,7 @@ export abstract class SupervisedNode {
   protected completion: { promise: Promise<void>; resolve(): void } = deferred()
 
   constructor(readonly node: GraphNode, readonly definition: PluginDefinition, readonly options: Record<string, unknown>, protected readonly env: NodeEnv) {
-    this.stats = { node: node.id, pipeline: node.pipeline, plugin: definition.name, kind: definition.kind, received: 0, emitted: 0, dropped: 0, errors: 0, queue_depth: 0, restarts: 0, state: 'idle', backoff_ms: 0 }
+    this.stats = { node: node.id, pipeline: node.pipeline, plugin: definition.name, kind: definition.kind, received: 0, emitted: 0, dropped: 0, errors: 0, queue_depth: 0, restarts: 0, state: 'idle', backoff_ms: 0, queue_peak: 0 }
     this.log = env.logger.child({ plugin: definition.name, pipeline: node.pipeline, node: node.id })
   }
 
@@ -91,7 +93,6 @@ export abstract class SupervisedNode {
     this.startedAt = this.env.clock.now()
     if (this.restarting) {
       this.restarting = false
-      this.stats.restarts++
       this.log.info({ restarts: this.stats.restarts }, 'Plugin restarted.')
       this.env.system('system.plugin_restarted', { node: this.node.id, pipeline: this.node.pipeline, plugin: this.definition.name, restarts: this.stats.restarts })
     }
@@ -126,6 +127,7 @@ export abstract class SupervisedNode {
       this.timer = undefined
       if (this.state !== 'backoff') return
       this.restarting = true
+      this.stats.restarts++
       void this.start()
     }, delay)
   }
@@ -147,6 +149,7 @@ export abstract class SupervisedNode {
   snapshot(): NodeStats {
     this.stats.state = this.state
     this.stats.queue_depth = this.queueDepth()
+    this.stats.queue_peak = this.queuePeak()
     return { ...this.stats }
   }
 
@@ -196,6 +199,7 @@ export abstract class SupervisedNode {
   }
 
   protected queueDepth(): number { return 0 }
+  protected queuePeak(): number { return 0 }
   protected onDown(): void {}
   protected abstract checkInstance(instance: unknown): void
   protected abstract attach(instance: unknown): void | Promise<void>
@@ -312,6 +316,7 @@ export class OperatorNode extends SupervisedNode implements Sink {
   }
 
   protected queueDepth(): number { return this.queue.length }
+  protected queuePeak(): number { return this.queue.peak }
 
   protected onDown(): void {
     // Producers waiting on this node's queue must not stall the rest of the pipeline while it is down.

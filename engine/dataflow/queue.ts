@@ -9,6 +9,8 @@ export class BoundedQueue<T> {
   private readonly ring: Array<T | undefined>
   private head = 0
   length = 0
+  /** Highest length seen (what a bounded-memory check reads). */
+  peak = 0
   readonly hardSize: number
 
   constructor(readonly size: number, readonly policy: QueuePolicy) {
@@ -29,7 +31,7 @@ export class BoundedQueue<T> {
       return false
     }
     this.ring[(this.head + this.length) % this.hardSize] = item
-    this.length++
+    if (++this.length > this.peak) this.peak = this.length
     return true
   }
 
