@@ -5,11 +5,14 @@
  */
 import type { PluginDefinition } from '../engine/plugin-api.ts'
 import demoPlugin, { demo } from './discovery/demo/index.ts'
+import cloudtrailPlugin, { cloudtrail } from './sources/cloudtrail/index.ts'
 import realtimePlugin, { realtime } from './transport/realtime/index.ts'
 
 export const BUILTIN_PLUGINS: PluginDefinition[] = [
   demoPlugin,
+  cloudtrailPlugin,
   realtimePlugin,
 ]
 export { demo }
+export { cloudtrail }
 export { realtime }
