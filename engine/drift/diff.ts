@@ -87,7 +87,8 @@ function diffSet(a: unknown[], b: unknown[], path: Array<string | number>, ctx: 
       diffValue(a[i], b[j], [...path, i], ctx, trial)
       if (trial.length < bestScore) { best = j; bestScore = trial.length; bestChanges = trial }
     }
-    const comparable = best >= 0 && (isPlainObject(a[i]) ? sharesLeaves(a[i], b[best], ctx) : !isPlainObject(b[best]) && leftA.length === 1 && leftB.length === 1)
+    const oneEach = leftA.length === 1 && leftB.length === 1
+    const comparable = best >= 0 && (isPlainObject(a[i]) ? isPlainObject(b[best]) && (oneEach || sharesLeaves(a[i], b[best], ctx)) : !isPlainObject(b[best]) && oneEach)
     if (comparable) { usedB[best] = true; out.push(...bestChanges); continue }
     leaves(a[i], [...path, i], ctx, (p, v) => out.push({ path: p, expected: v, actual: null }))
   }
