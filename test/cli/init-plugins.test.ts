@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { BUILTIN_PLUGINS } from '../../plugins/index.ts'
 import { tempProject } from '../config/helpers.ts'
-import { runCli } from './support.ts'
+import { execFileSync } from 'node:child_process'
+import { ROOT, runCli } from './support.ts'
 
 const cleanups: Array<() => void> = []
 afterEach(() => { while (cleanups.length) cleanups.pop()!() })
@@ -80,5 +81,10 @@ describe('--help', () => {
       expect(help.code, args.join(' ')).toBe(0)
       expect(help.stdout, args.join(' ')).toContain('Exit codes:')
     }
+  })
+
+  it('bin/tfdrift.mjs runs the TypeScript CLI through tsx (npx tfdrift)', () => {
+    const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
+    expect(execFileSync(process.execPath, [path.join(ROOT, 'bin', 'tfdrift.mjs'), '--version'], { encoding: 'utf8' }).trim()).toBe(version)
   })
 })
