@@ -1,5 +1,10 @@
 /** Starts the REST app on a real loopback port over a given store and bus, with test tokens. */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { MemoryStore } from '../../engine/store/memory-store.ts'
+import { SqliteStore } from '../../engine/store/sqlite-store.ts'
 import type { Bus } from '../../engine/bus/bus.ts'
 import type { Store } from '../../engine/store/store.ts'
 import { createAuthenticator } from '../../engine/server/auth.ts'
@@ -50,4 +55,17 @@ export async function startRest(store: Store, bus: Bus, extra: { stats?: () => u
     },
     close: () => app.close(),
   }
+}
+
+export type StoreKind = 'memory' | 'sqlite'
+
+/** A real store: H3's memory store, or the SQLite store on a file in a fresh temp dir (removed by `dispose`). */
+export function makeStore(kind: StoreKind): { store: Store; dispose(): Promise<void> } {
+  if (kind === 'memory') {
+    const store = new MemoryStore()
+    return { store, dispose: () => store.close() }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tfdrift-rest-'))
+  const store = new SqliteStore({ path: join(dir, 'tfdrift.db') })
+  return { store, async dispose() { await store.close(); rmSync(dir, { recursive: true, force: true }) } }
 }

@@ -5,14 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Ajv } from 'ajv'
 import { MemoryBus } from '../../engine/bus/memory-bus.ts'
-import { interimStore } from './interim-store.ts'
 import { seed } from './fixtures.ts'
-import { startRest, TOKENS, type Harness } from './harness.ts'
+import { makeStore, startRest, TOKENS, type Harness } from './harness.ts'
 
 let h: Harness
 let doc: any
 beforeAll(async () => {
-  const store = interimStore()
+  const { store } = makeStore('memory')
   await seed(store)
   h = await startRest(store, new MemoryBus())
   doc = (await h.call('/api/v1/openapi.json', TOKENS.acmeRead)).body

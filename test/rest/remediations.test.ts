@@ -2,14 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { firstValueFrom, take, toArray } from 'rxjs'
 import { MemoryBus } from '../../engine/bus/memory-bus.ts'
-import { interimStore } from './interim-store.ts'
 import { seed } from './fixtures.ts'
-import { startRest, TOKENS, type Harness } from './harness.ts'
+import { makeStore, startRest, TOKENS, type Harness } from './harness.ts'
 
 let h: Harness
 let bus: MemoryBus
 beforeAll(async () => {
-  const store = interimStore()
+  const { store } = makeStore('memory')
   await seed(store)
   bus = new MemoryBus()
   h = await startRest(store, bus)

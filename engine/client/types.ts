@@ -1,0 +1,72 @@
+/** Wire types of the realtime protocol (ARCHITECTURE.md "Realtime protocol"), as the client sees them. */
+import type { Envelope, SubscriptionTopic, Topic } from '../envelope.ts'
+import type { Severity } from '../model.ts'
+
+export type { Envelope, SubscriptionTopic, Topic }
+
+/** Server-side subscription filter (same for WS and SSE). */
+export interface Filter {
+  severity_min?: Severity
+  resource_type?: string
+  provider?: string
+}
+
+export type TransportKind = 'ws' | 'sse'
+
+/** `welcome`: first WS message after the upgrade. */
+export interface WelcomeMessage {
+  type: 'welcome'
+  client_id: string
+  tenant: string
+  protocol: number
+  topics: string[]
+  limits: Record<string, number>
+}
+
+/** `subscribed`: replay for a topic started; `recovered: false` means events were lost in a gap. */
+export interface SubscribedInfo {
+  topic: Topic
+  /** Offset the replay started after. */
+  since: number
+  recovered: boolean
+  oldest_offset: number
+  last_offset: number
+  filter?: Filter
+}
+
+/** A server `error` message (WS) or error response body (SSE/HTTP). */
+export interface ServerError {
+  code: string
+  message: string
+  /** HTTP status when the error came from an HTTP response or a refused upgrade. */
+  status?: number
+  topic?: Topic
+}
+
+/** What a transport reports to the client; `closed` is called exactly once. */
+export interface TransportHandlers {
+  opened(info: { transport: TransportKind; welcome?: WelcomeMessage }): void
+  subscribed(info: SubscribedInfo): void
+  event(envelope: Envelope): void
+  error(error: ServerError): void
+  /** `opened` tells whether the connection got as far as `opened()`; `error` is why it failed, when known. */
+  closed(info: { opened: boolean; code?: number; reason: string; error?: ServerError }): void
+}
+
+/** What the client needs to open a transport. */
+export interface TransportRequest {
+  /** `http(s)://host:port` base URL. */
+  base: string
+  token?: string
+  topics: Topic[]
+  filter?: Filter
+  /** Per-topic resume offset (exclusive); missing topics start live. */
+  since: Map<Topic, number>
+}
+
+export interface Transport {
+  readonly kind: TransportKind
+  /** (Re)subscribes one topic; WS only (SSE subscribes by URL). */
+  resubscribe?(topic: Topic, since: number | undefined): void
+  close(): void
+}
