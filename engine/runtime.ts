@@ -36,7 +36,7 @@ export interface RuntimeOptions {
   backoff?: Partial<BackoffOptions>
   /** Store writer batching, or false to not persist pipeline items. */
   persist?: PersistOptions | false
-  /** Use these instead of opening them from the config (they are still closed by stop()). */
+  /** Use these instead of opening them from the config; the caller owns them (stop() flushes the store, closes neither). */
   bus?: Bus
   store?: Store
   /** Plugins resolvable by name (default: the built-ins). */
@@ -143,8 +143,8 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
     unregister()
     const closing: Array<[string, () => unknown]> = [
       ['server', () => server?.close()],
-      ['store', async () => { await store.flush(); await store.close() }],
-      ['bus', () => bus.close()],
+      ['store', async () => { await store.flush(); if (!opts.store) await store.close() }],
+      ['bus', () => (opts.bus ? undefined : bus.close())],
     ]
     for (const [what, close] of closing) {
       try { await close() } catch (error) { logger.warn({ err_message: (error as Error)?.message }, `Closing the ${what} failed.`) }

@@ -56,3 +56,9 @@ export function alwaysThrows(name = 'always-throws') {
     create: () => ({ operator: (input$) => input$.pipe(map((): PipelineItem => { throw new Error('boom on every event') })) }),
   })
 }
+
+/** Turns every item into a `drift.detected` item (what the store writer persists). */
+export const toDrift = (name = 'to-drift') => mapper(name, (item) => {
+  const i = (item.data as { i: number }).i
+  return { type: 'drift.detected', data: { id: `d${String(i).padStart(6, '0')}`, kind: 'modified', address: `aws_s3_bucket.b${i}`, type: 'aws_s3_bucket', provider: 'aws', severity: 'low', detected_at: '2026-01-01T00:00:00.000Z', status: 'open', changes: [] } }
+})
