@@ -3,7 +3,7 @@
  * host's pipeline checks (plugin resolution, options, apiVersion, wiring). Every problem is returned
  * together, each with its file and JSON pointer; only a config without problems is resolved and frozen.
  */
-import { readFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
@@ -173,19 +173,39 @@ export interface ValidateOptions {
   problems?: Problem[]
 }
 
-/** Full validation: earlier problems + schema + pipeline checks, all at once. Empty means valid. */
+/** Environment checks that need no network: the SQLite store's folder must be creatable and writable. */
+export function checkEnvironment(config: unknown, baseDir: string, file?: string): Problem[] {
+  const store = (config as TfdriftConfig | undefined)?.store
+  if (!store || store.kind !== 'sqlite') return []
+  const target = path.resolve(baseDir, (store as { path?: string }).path ?? '.tfdrift/tfdrift.db')
+  if (existsSync(target) && statSync(target).isDirectory()) {
+    return [{ code: 'TFD_ERR_STORE_OPEN', file, pointer: '/store/path', message: `${target} is a directory, not a database file`, hint: 'point store.path at a file, e.g. .tfdrift/tfdrift.db' }]
+  }
+  // The nearest existing ancestor decides whether the folders can be created.
+  let dir = path.dirname(target)
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir)
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory')
+    accessSync(dir, constants.W_OK)
+    return []
+  } catch {
+    return [{ code: 'TFD_ERR_STORE_OPEN', file, pointer: '/store/path', message: `cannot create the store at ${target}: ${dir} is not a writable directory`, hint: 'choose a store.path under a writable folder, or use store: { kind: "memory" }' }]
+  }
+}
+
+/** Full validation: earlier problems + schema + environment + pipeline checks, all at once. Empty means valid. */
 export async function validateConfig(config: unknown, options: ValidateOptions = {}): Promise<Problem[]> {
   const { file } = options
   const earlier = options.problems ?? []
   // An unset variable already explains the empty string at its pointer; skip the schema's echo of it.
   const covered = new Set(earlier.map((p) => p.pointer))
   const schema = validateSchema(config, file).filter((p) => !covered.has(p.pointer))
-  const problems = [...earlier, ...schema]
+  const baseDir = options.configDir ?? (file ? path.dirname(file) : process.cwd())
+  const problems = [...earlier, ...schema, ...(schema.length ? [] : checkEnvironment(config, baseDir, file))]
   const check = await pipelineCheck()
   if (check && config && typeof config === 'object' && (config as TfdriftConfig).pipelines && typeof (config as TfdriftConfig).pipelines === 'object') {
-    const configDir = options.configDir ?? (file ? path.dirname(file) : process.cwd())
     try {
-      const found = await check(config as TfdriftConfig, { configDir })
+      const found = await check(config as TfdriftConfig, { configDir: baseDir })
       // "could not be checked" only echoes a malformed config the schema problems already describe.
       const useful = schema.length ? found.filter((p) => !(p.code === 'TFD_ERR_CONFIG_INVALID' && p.pointer === '/pipelines')) : found
       problems.push(...useful.map((p) => ({ ...p, file: p.file ?? file })))

@@ -105,6 +105,18 @@ describe('validateConfig', () => {
   })
 })
 
+describe('environment checks', () => {
+  it('reports a SQLite store path that cannot be created, with its pointer', async () => {
+    const dir = project({ 'notes.txt': 'a file, not a folder\n', 'data/.keep': '' })
+    const file = path.join(dir, 'tfdrift.config.json')
+    const underFile = await validateConfig({ store: { kind: 'sqlite', path: 'notes.txt/tfdrift.db' }, pipelines: {} }, { file })
+    expect(underFile.map((p) => [p.code, p.pointer])).toEqual([['TFD_ERR_STORE_OPEN', '/store/path']])
+    const isDir = await validateConfig({ store: { kind: 'sqlite', path: 'data' }, pipelines: {} }, { file })
+    expect(isDir.map((p) => p.message)).toEqual([`${path.join(dir, 'data')} is a directory, not a database file`])
+    expect(await validateConfig({ store: { kind: 'sqlite', path: 'new/nested/tfdrift.db' }, pipelines: {} }, { file })).toEqual([])
+  })
+})
+
 describe('resolveConfig', () => {
   it('returns a deep-frozen config when valid', async () => {
     const dir = project({ 'tfdrift.config.json': JSON.stringify({ store: { kind: 'memory' }, pipelines: {} }) })
