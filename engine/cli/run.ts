@@ -33,10 +33,17 @@ export function runCommand(): Command {
           stopping = true
           logger.info({ signal }, 'Stopping tfdrift; draining in-flight events.')
           runtime.stop().then(
-            () => { logger.info('tfdrift stopped.'); logger.flush?.(); process.exit(0) },
+            () => { logger.info('tfdrift stopped.'); logger.flush?.(); process.exit(process.exitCode ?? 0) },
             (error: unknown) => { logger.error({ err: error }, 'Shutdown failed.'); logger.flush?.(); process.exit(1) },
           )
         }
+        // A plugin's stray promise must not take the whole engine down; a thrown exception still stops it cleanly.
+        process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'Unhandled promise rejection (a plugin bug?); tfdrift keeps running.'))
+        process.on('uncaughtException', (error) => {
+          logger.fatal({ err: error }, 'Uncaught exception; stopping tfdrift.')
+          process.exitCode = 1
+          if (!stopping) stop('uncaughtException')
+        })
         process.on('SIGINT', () => stop('SIGINT'))
         process.on('SIGTERM', () => stop('SIGTERM'))
       } catch (error) {
