@@ -71,11 +71,19 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   if (!config.auth) log.warn('No server.auth configured: anyone who can reach the port may read tenant "default"; publishing needs a token.')
   const connections = new Connections(limits, metrics)
   const app = uWS.App()
+  let fannedOut = 0
   const hub = new Hub({
     bus,
     publish: (channel, frame) => {
       const n = app.numSubscribers(channel)
-      if (n) app.publish(channel, frame, false, false)
+      if (n === 0) return 0
+      app.publish(channel, frame, false, false)
+      // Any one socket received at most these bytes since the last sweep: check buffers every limit/4.
+      fannedOut += frame.length
+      if (fannedOut > limits.max_buffer_bytes / 4) {
+        fannedOut = 0
+        wsServer.sweep()
+      }
       return n
     },
     maxBufferBytes: limits.max_buffer_bytes,

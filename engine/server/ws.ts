@@ -96,7 +96,7 @@ export interface WsContext {
 }
 
 /** Registers `/ws` on the app; returns the open-socket set and a shutdown function. */
-export function mountWebSocket(ctx: Omit<WsContext, 'slowClose'>): { conns: Set<WsConn>; close(): void } {
+export function mountWebSocket(ctx: Omit<WsContext, 'slowClose'>): { conns: Set<WsConn>; sweep(): void; close(): void } {
   const conns = new Set<WsConn>()
   const full = ctx as WsContext
   full.slowClose = (conn) => {
@@ -106,17 +106,21 @@ export function mountWebSocket(ctx: Omit<WsContext, 'slowClose'>): { conns: Set<
     conn.ws.end(CLOSE_SLOW_CONSUMER, 'slow consumer')
   }
   const { limits } = ctx
-  // Own check every 50 ms: close with 4008 before uWS's hard cap (which cuts the socket with 1006) is hit.
-  const sweep = setInterval(() => {
+  // Slow consumers are found by a sweep over the open sockets: the server runs it synchronously after
+  // every max_buffer_bytes/4 of fan-out (so no buffer passes 1.25 × the limit plus one frame) and every
+  // 50 ms as a backstop. uWS's own hard cap (maxBackpressure below) only fires for a single frame
+  // bigger than the limit; it cuts the socket (1006) instead of 4008 — recovery is the same.
+  const sweep = () => {
     for (const conn of conns) if (!conn.closed && conn.ws && conn.ws.getBufferedAmount() > limits.max_buffer_bytes) full.slowClose(conn)
-  }, 50)
-  sweep.unref()
+  }
+  const timer = setInterval(sweep, 50)
+  timer.unref()
 
   ctx.app.ws<UserData>('/ws', {
     maxPayloadLength: limits.max_payload_bytes,
     idleTimeout: limits.idle_timeout_s,
     sendPingsAutomatically: true,
-    maxBackpressure: limits.max_buffer_bytes * 2 + limits.max_payload_bytes,
+    maxBackpressure: limits.max_buffer_bytes * 2 + limits.body_limit_bytes + 64 * 1024,
     closeOnBackpressureLimit: true as unknown as number,
     upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
       const info = captureRequest(req)
@@ -190,8 +194,9 @@ export function mountWebSocket(ctx: Omit<WsContext, 'slowClose'>): { conns: Set<
   })
   return {
     conns,
+    sweep,
     close() {
-      clearInterval(sweep)
+      clearInterval(timer)
       for (const conn of [...conns]) conn.ws?.end(CLOSE_SHUTDOWN, 'server shutting down')
     },
   }
