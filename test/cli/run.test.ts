@@ -9,7 +9,7 @@ const cleanups: Array<() => void> = []
 afterEach(() => { while (cleanups.length) cleanups.pop()!() })
 
 /** Resolves with the first JSON log line matching `test`, collecting everything seen. */
-function waitForLog(child: ChildProcess, test: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+function waitForLog(child: ChildProcess, test: (line: Record<string, unknown>) => boolean, stderr: () => string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let buffer = ''
     const onData = (chunk: Buffer) => {
@@ -24,7 +24,7 @@ function waitForLog(child: ChildProcess, test: (line: Record<string, unknown>) =
       }
     }
     child.stdout!.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before the expected log line`)))
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before the expected log line; stderr: ${stderr()}`)))
   })
 }
 
@@ -52,7 +52,7 @@ describe('tfdrift run', () => {
     let stderr = ''
     child.stderr!.on('data', (d) => { stderr += d })
     cleanups.push(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-    const started = await waitForLog(child, (l) => l.msg === 'Pipelines started.')
+    const started = await waitForLog(child, (l) => l.msg === 'Pipelines started.', () => stderr)
     expect(started.level).toBe(30)
     expect(existsSync(path.join(project.dir, '.tfdrift', 'run-test.db'))).toBe(true)
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
