@@ -6,13 +6,16 @@
 import type { PluginDefinition } from '../engine/plugin-api.ts'
 import demoPlugin, { demo } from './discovery/demo/index.ts'
 import cloudtrailPlugin, { cloudtrail } from './sources/cloudtrail/index.ts'
+import falcoPlugin, { falco } from './sources/falco/index.ts'
 import realtimePlugin, { realtime } from './transport/realtime/index.ts'
 
 export const BUILTIN_PLUGINS: PluginDefinition[] = [
   demoPlugin,
   cloudtrailPlugin,
+  falcoPlugin,
   realtimePlugin,
 ]
 export { demo }
 export { cloudtrail }
+export { falco }
 export { realtime }

@@ -54,13 +54,17 @@ export function testContext(overrides: { bus?: Bus; store?: Store; logger?: Plug
   }
 }
 
-/** Collects up to `count` items from an async iterable (or stops when it ends). */
+/**
+ * Collects up to `count` items from an async iterable (or until it ends). It pulls with `next()` and
+ * never calls `return()`, so the same generator can be read again by a later `take`.
+ */
 export async function take<T>(source: AsyncIterable<T>, count: number): Promise<T[]> {
   const out: T[] = []
-  if (count <= 0) return out
-  for await (const item of source) {
-    out.push(item)
-    if (out.length >= count) break
+  const it = source[Symbol.asyncIterator]()
+  while (out.length < count) {
+    const r = await it.next()
+    if (r.done) break
+    out.push(r.value)
   }
   return out
 }

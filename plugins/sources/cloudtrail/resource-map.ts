@@ -203,7 +203,9 @@ export function resourceOf(record: CloudTrailLike): ResourceRef {
   if (resource_id) {
     out.resource_id = resource_id
     if (resource_id.startsWith('arn:')) out.arn = resource_id
-    else if (rule.arn && record.awsRegion !== undefined && record.recipientAccountId) out.arn = rule.arn(resource_id, record.awsRegion, record.recipientAccountId)
+    // S3 bucket ARNs carry neither region nor account; the others need both to be right.
+    else if (rule.arn === bucketArn) out.arn = bucketArn(resource_id)
+    else if (rule.arn && record.awsRegion && record.recipientAccountId) out.arn = rule.arn(resource_id, record.awsRegion, record.recipientAccountId)
   }
   return out
 }

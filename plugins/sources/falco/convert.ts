@@ -1,0 +1,163 @@
+/**
+ * Falco alerts (http_output / falcosidekick bodies) → ChangeEvents. CloudTrail-plugin alerts
+ * (`source: aws_cloudtrail`, `ct.*` fields) and GCP audit alerts (`gcp.*`) become change events;
+ * syscall, Kubernetes-audit and internal alerts are not cloud changes and are skipped. Output fields
+ * may be null or integers (real captures have both), so every field is read defensively.
+ */
+import type { Actor, ChangeEvent } from '../../../engine/model.ts'
+import { newId } from '../../../engine/ids.ts'
+import type { ItemResult } from '../cloudtrail/ingest.ts'
+import { isReadOnly, mask } from '../cloudtrail/parse.ts'
+import { normalizeEventName, resourceOf } from '../cloudtrail/resource-map.ts'
+
+export interface ConvertOptions {
+  failed: 'skip' | 'flag'
+  read_only: 'skip' | 'keep'
+}
+
+type Fields = Record<string, unknown>
+
+/** Falco lower-cases `ct.request.*` keys; the resource table reads CloudTrail's camelCase names. */
+const CAMEL: Record<string, string> = {
+  instanceid: 'instanceId', instancetype: 'instanceType', groupid: 'groupId', groupname: 'groupName', bucket: 'bucketName', bucketname: 'bucketName',
+  functionname: 'functionName', username: 'userName', rolename: 'roleName', policyarn: 'policyArn', policyname: 'policyName', subnetid: 'subnetId',
+  vpcid: 'vpcId', volumeid: 'volumeId', keyid: 'keyId', keyname: 'keyName', dbinstanceidentifier: 'dBInstanceIdentifier',
+  dbclusteridentifier: 'dBClusterIdentifier', availabilityzone: 'availabilityZone', routetableid: 'routeTableId', networkaclid: 'networkAclId',
+  internetgatewayid: 'internetGatewayId', imageid: 'imageId', snapshotid: 'snapshotId', reservationid: 'reservationId', loadbalancerarn: 'loadBalancerArn',
+}
+
+/** Converts one alert; never throws. */
+export function convertAlert(alert: unknown, options: ConvertOptions, receivedAt: string): ItemResult {
+  if (!alert || typeof alert !== 'object' || Array.isArray(alert)) {
+    return { kind: 'invalid', message: `a Falco alert must be a JSON object, got ${alert === null ? 'null' : Array.isArray(alert) ? 'an array' : typeof alert}` }
+  }
+  const a = alert as Record<string, unknown>
+  if (a.output_fields !== undefined && (a.output_fields === null || typeof a.output_fields !== 'object' || Array.isArray(a.output_fields))) {
+    return { kind: 'invalid', message: 'output_fields must be an object of field name → value' }
+  }
+  if (a.output_fields === undefined && a.rule === undefined && a.output === undefined) {
+    return { kind: 'invalid', message: 'not a Falco alert: it has none of output_fields, rule or output' }
+  }
+  const fields = (a.output_fields ?? {}) as Fields
+  const keys = Object.keys(fields)
+  if (a.source === 'aws_cloudtrail' || keys.some((k) => k.startsWith('ct.'))) return fromCloudTrail(a, fields, options, receivedAt)
+  if (a.source === 'gcpaudit' || keys.some((k) => k.startsWith('gcp.'))) return fromGcpAudit(a, fields, receivedAt)
+  return { kind: 'skipped', reason: 'not_cloud', ...(typeof a.rule === 'string' ? { event_name: a.rule } : {}) }
+}
+
+function fromCloudTrail(a: Record<string, unknown>, f: Fields, options: ConvertOptions, receivedAt: string): ItemResult {
+  const rawName = f['ct.name']
+  if (typeof rawName !== 'string' || !rawName) {
+    return { kind: 'invalid', message: `output_fields["ct.name"] is ${rawName === undefined ? 'missing' : JSON.stringify(rawName)}; a CloudTrail alert needs the event name (add ct.name to the rule output)` }
+  }
+  const time = alertTime(a, f, receivedAt)
+  if (!time.ok) return { kind: 'invalid', message: time.message }
+  const eventName = normalizeEventName(rawName)
+  if (options.read_only === 'skip' && isReadOnly(eventName, f['ct.readonly'])) return { kind: 'skipped', reason: 'read_only', event_name: eventName }
+  const errorCode = str(f['ct.error'])
+  if (errorCode && options.failed === 'skip') return { kind: 'skipped', reason: 'failed', event_name: eventName }
+
+  const request = { ...jsonObject(f['ct.request']), ...prefixed(f, 'ct.request.') }
+  const response = { ...jsonObject(f['ct.response']), ...prefixed(f, 'ct.response.') }
+  const region = str(f['ct.region'])
+  const account = str(f['ct.user.accountid']) ?? str(f['ct.recipientaccountid'])
+  const resource = resourceOf({ eventName, eventSource: str(f['ct.src']), awsRegion: region, recipientAccountId: account, requestParameters: request, responseElements: response })
+  const listed = resourceArn(f['ct.resources'])
+  if (listed && !resource.arn) resource.arn = listed
+  if (listed && !resource.resource_id) resource.resource_id = listed.split(/[:/]/).pop()!
+  const actor: Actor = { event_name: eventName }
+  const user = str(f['ct.user']) ?? str(f['ct.user.principalid'])
+  if (user) actor.user = user
+  if (str(f['ct.user.arn'])) actor.arn = str(f['ct.user.arn'])
+  if (account) actor.account_id = account
+  if (str(f['ct.srcip'])) actor.source_ip = str(f['ct.srcip'])
+  if (str(f['ct.useragent'])) actor.user_agent = str(f['ct.useragent'])
+  if (str(f['ct.id'])) actor.event_id = str(f['ct.id'])
+  const event: ChangeEvent = {
+    id: newId(), source: 'falco', time: time.value, event_name: eventName,
+    ...(str(f['ct.src']) ? { event_source: str(f['ct.src']) } : {}),
+    ...resource,
+    ...(region ? { region } : {}),
+    ...(account ? { account_id: account } : {}),
+    actor,
+    ...(Object.keys(request).length ? { parameters: mask(request) as Record<string, unknown> } : {}),
+    ...(errorCode ? { error_code: errorCode } : {}),
+  }
+  return { kind: 'event', event }
+}
+
+const GCP_TYPES: Array<[RegExp, string]> = [
+  [/^compute\.instances\./, 'google_compute_instance'], [/^compute\.firewalls\./, 'google_compute_firewall'], [/^compute\.networks\./, 'google_compute_network'],
+  [/^compute\.subnetworks\./, 'google_compute_subnetwork'], [/^storage\.buckets\./, 'google_storage_bucket'], [/^google\.iam\.admin\.v1\.\w*ServiceAccount/, 'google_service_account'],
+  [/SetIamPolicy$/, 'google_project_iam_policy'], [/^cloudsql\.instances\./, 'google_sql_database_instance'], [/container\.v1\.ClusterManager\./, 'google_container_cluster'],
+]
+
+function fromGcpAudit(a: Record<string, unknown>, f: Fields, receivedAt: string): ItemResult {
+  const method = str(f['gcp.methodName'])
+  if (!method) return { kind: 'invalid', message: 'output_fields["gcp.methodName"] is missing; a GCP audit alert needs the method name' }
+  const time = alertTime(a, f, receivedAt)
+  if (!time.ok) return { kind: 'invalid', message: time.message }
+  const eventName = method.replace(/^v\d+\./, '')
+  const resourceId = str(f['gcp.resourceName']) ?? str(f['gcp.resource.name'])
+  const type = GCP_TYPES.find(([re]) => re.test(eventName))?.[1]
+  const user = str(f['gcp.principalEmail']) ?? str(f['gcp.authenticationInfo.principalEmail'])
+  const project = str(f['gcp.projectId']) ?? resourceId?.match(/^projects\/([^/]+)/)?.[1]
+  const zone = resourceId?.match(/\/zones\/([a-z]+-[a-z]+\d+)-[a-z]\//)?.[1]
+  const event: ChangeEvent = {
+    id: newId(), source: 'falco', time: time.value, event_name: eventName,
+    ...(str(f['gcp.serviceName']) ? { event_source: str(f['gcp.serviceName']) } : {}),
+    ...(type ? { resource_type: type } : {}),
+    ...(resourceId ? { resource_id: resourceId } : {}),
+    ...(zone ? { region: zone } : {}),
+    ...(project ? { account_id: project } : {}),
+    actor: { event_name: eventName, ...(user ? { user } : {}), ...(str(f['gcp.callerIp']) ? { source_ip: str(f['gcp.callerIp']) } : {}) },
+  }
+  return { kind: 'event', event }
+}
+
+/** The alert's time: `time` (RFC 3339, ns precision), else `evt.time*` (ns since epoch), else when received. */
+function alertTime(a: Record<string, unknown>, f: Fields, receivedAt: string): { ok: true; value: string } | { ok: false; message: string } {
+  if (a.time !== undefined) {
+    const ms = typeof a.time === 'string' ? Date.parse(a.time) : Number.NaN
+    if (Number.isNaN(ms)) return { ok: false, message: `time ${JSON.stringify(a.time)} is not an RFC 3339 timestamp` }
+    return { ok: true, value: new Date(ms).toISOString() }
+  }
+  for (const k of ['evt.time', 'evt.time.iso8601']) {
+    const v = f[k]
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) return { ok: true, value: new Date(Math.floor(v / 1e6)).toISOString() }
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return { ok: true, value: new Date(Date.parse(v)).toISOString() }
+  }
+  return { ok: true, value: receivedAt }
+}
+
+function prefixed(f: Fields, prefix: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(f)) {
+    if (!k.startsWith(prefix) || v === null || v === undefined || v === '' || v === '<NA>') continue
+    const name = k.slice(prefix.length)
+    out[CAMEL[name] ?? name] = v
+  }
+  return out
+}
+
+function jsonObject(v: unknown): Record<string, unknown> {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>
+  if (typeof v !== 'string' || !v.startsWith('{')) return {}
+  try {
+    const parsed = JSON.parse(v) as unknown
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
+  } catch {
+    return {} // Falco truncates long fields; a cut-off document carries nothing reliable
+  }
+}
+
+function resourceArn(v: unknown): string | undefined {
+  const text = Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : ''
+  return /arn:aws[\w-]*:[^\s,;"]+/.exec(text)?.[0]
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === 'string' && v !== '' && v !== '<NA>') return v
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v)
+  return undefined
+}
