@@ -8,14 +8,17 @@ import demoPlugin, { demo } from './discovery/demo/index.ts'
 import cloudtrailPlugin, { cloudtrail } from './sources/cloudtrail/index.ts'
 import falcoPlugin, { falco } from './sources/falco/index.ts'
 import realtimePlugin, { realtime } from './transport/realtime/index.ts'
+import driftPlugin, { drift } from './analysis/drift/index.ts'
 
 export const BUILTIN_PLUGINS: PluginDefinition[] = [
   demoPlugin,
   cloudtrailPlugin,
   falcoPlugin,
   realtimePlugin,
+  driftPlugin,
 ]
 export { demo }
 export { cloudtrail }
 export { falco }
 export { realtime }
+export { drift }
