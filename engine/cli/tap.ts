@@ -17,6 +17,8 @@ export interface TapOptions {
   limit?: number
   signal?: AbortSignal
   write?: (line: string) => void
+  /** Where notices go (default stderr), e.g. that history no longer covered a gap. */
+  warn?: (line: string) => void
   /** Retry dropped connections (default true); auth and not-found answers are never retried. */
   reconnect?: boolean
 }
@@ -92,6 +94,14 @@ export async function tap(options: TapOptions): Promise<number> {
         } catch {
           continue // not an envelope (keep-alive payloads, if any)
         }
+        if (!isEnvelope(envelope)) {
+          // Control messages (`event: subscribed`) are not events; say so only when history lost some.
+          const info = envelope as { recovered?: boolean; topic?: string; since?: number; oldest_offset?: number }
+          if (message.event === 'subscribed' && info?.recovered === false) {
+            (options.warn ?? ((l: string) => process.stderr.write(`${l}\n`)))(`tap: history no longer covers ${info.topic} after offset ${info.since}; resuming from offset ${info.oldest_offset} (some events were missed).`)
+          }
+          continue
+        }
         write(JSON.stringify(envelope))
         count++
         if (options.limit !== undefined && count >= options.limit) return count
@@ -104,6 +114,11 @@ export async function tap(options: TapOptions): Promise<number> {
     if (options.reconnect === false) return count
     await pause(delay, options.signal)
   }
+}
+
+function isEnvelope(value: unknown): boolean {
+  const v = value as Record<string, unknown> | null
+  return !!v && typeof v === 'object' && typeof v.offset === 'number' && typeof v.topic === 'string' && typeof v.type === 'string' && 'data' in v
 }
 
 function streamError(message: string, cause?: unknown): TfdriftError {

@@ -61,6 +61,19 @@ describe('tfdrift tap', () => {
     expect(seen.map((s) => s.lastEventId)).toEqual([undefined, '2'])
   })
 
+  it('skips control messages and warns when history no longer covers the gap', async () => {
+    const { url } = await sseServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write(`event: subscribed\ndata: ${JSON.stringify({ topic: 'drifts', since: 3, recovered: false, oldest_offset: 40, last_offset: 41 })}\n\n`)
+      send(res, 40)
+    })
+    const lines: string[] = []
+    const warnings: string[] = []
+    expect(await tap({ url, topic: 'drifts', since: 3, limit: 1, write: (l) => lines.push(l), warn: (l) => warnings.push(l) })).toBe(1)
+    expect(lines.map((l) => JSON.parse(l))).toEqual([envelope(40)])
+    expect(warnings).toEqual(['tap: history no longer covers drifts after offset 3; resuming from offset 40 (some events were missed).'])
+  })
+
   it('fails with TFD_ERR_TAP_STREAM and the status when the server refuses', async () => {
     const { url } = await sseServer((_req, res) => {
       res.writeHead(401, { 'content-type': 'application/json' })
