@@ -37,6 +37,10 @@ export class DriftTracker {
 
   /** Records a snapshot and, once both sides are known, recomputes drifts. */
   onSnapshot(snapshot: Snapshot): PipelineItem[] {
+    // Validate before storing: a malformed snapshot must not poison later recomputations.
+    if (!snapshot || (snapshot.kind !== 'expected' && snapshot.kind !== 'observed') || typeof snapshot.source !== 'string' || !Array.isArray(snapshot.resources)) {
+      throw new Error('snapshot item without kind (expected|observed), source or resources list')
+    }
     ;(snapshot.kind === 'observed' ? this.observed : this.expected).set(snapshot.source, snapshot)
     if (this.expected.size === 0 || this.observed.size === 0) return []
     return this.recompute()
