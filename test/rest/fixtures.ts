@@ -11,7 +11,7 @@ function res(address: string, partial: Partial<ResourceInstance> & Pick<Resource
   return { address, mode: 'managed', provider: 'aws', attributes: { id: `id-${address}` }, resource_id: `id-${address}`, ...partial }
 }
 
-/** acme: vpc ← subnets[0,1] ← instance ← module db; one sensitive attribute; one google resource. */
+/** acme: vpc ← subnets[0,1] ← instance ← module db; one sensitive attribute; a google bucket referencing the vpc. */
 export const acmeResources: ResourceInstance[] = [
   res('aws_vpc.main', { type: 'aws_vpc', name: 'main', attributes: { id: 'vpc-1', cidr_block: '10.0.0.0/16' } }),
   res('aws_subnet.a[0]', { type: 'aws_subnet', name: 'a', index_key: 0, dependencies: ['aws_vpc.main'] }),
@@ -22,7 +22,8 @@ export const acmeResources: ResourceInstance[] = [
     attributes: { id: 'db-1', password: 'hunter2-secret', engine: 'postgres' }, sensitive_paths: [['password']],
   }),
   res('aws_iam_policy.p["team/a"]', { type: 'aws_iam_policy', name: 'p', index_key: 'team/a' }),
-  res('google_storage_bucket.assets', { type: 'google_storage_bucket', name: 'assets', provider: 'google' }),
+  // References the VPC by value only (no state dependency): an inferred `reference` edge.
+  res('google_storage_bucket.assets', { type: 'google_storage_bucket', name: 'assets', provider: 'google', attributes: { id: 'assets', network: 'id-aws_vpc.main' } }),
 ]
 
 export const globexResources: ResourceInstance[] = [

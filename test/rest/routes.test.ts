@@ -57,8 +57,11 @@ describe.each<StoreKind>(['memory', 'sqlite'])('REST routes over the %s store', 
     it('GET /graph/edges paginates', async () => {
       const all = await h.call('/api/v1/graph/edges?limit=1000', read)
       expect(all.body.data.total).toBe(all.body.data.items.length)
-      // subnets[0,1]→vpc, web→subnets[0,1], db→web, db→subnets[0,1]
-      expect(all.body.data.total).toBe(7)
+      // subnets[0,1]→vpc, web→subnets[0,1], db→web, db→subnets[0,1] from state; bucket→vpc inferred
+      expect(all.body.data.total).toBe(8)
+      const inferred = all.body.data.items.find((e: any) => e.source === 'google_storage_bucket.assets')
+      expect(inferred).toMatchObject({ target: 'aws_vpc.main', kind: 'reference', via: ['network'] })
+      expect(all.body.data.items.filter((e: any) => e.kind === 'depends_on')).toHaveLength(7)
       const page2 = await h.call('/api/v1/graph/edges?limit=2&page=2', read)
       expect(page2.body.data.items).toEqual(all.body.data.items.slice(2, 4))
     })
@@ -68,11 +71,11 @@ describe.each<StoreKind>(['memory', 'sqlite'])('REST routes over the %s store', 
       expect(status).toBe(200)
       expect(body.data.address).toBe('aws_vpc.main')
       const byAddress = Object.fromEntries(body.data.items.map((e: any) => [e.address, e.depth]))
-      expect(byAddress).toEqual({ 'aws_subnet.a[0]': 1, 'aws_subnet.a[1]': 1, 'aws_instance.web': 2, 'module.db.aws_db_instance.this': 2 })
+      expect(byAddress).toEqual({ 'aws_subnet.a[0]': 1, 'aws_subnet.a[1]': 1, 'google_storage_bucket.assets': 1, 'aws_instance.web': 2, 'module.db.aws_db_instance.this': 2 })
       const depths = body.data.items.map((e: any) => e.depth)
       expect(depths).toEqual([...depths].sort())
       const shallow = await h.call(`/api/v1/graph/impact/aws_vpc.main?max_depth=1`, read)
-      expect(shallow.body.data.total).toBe(2)
+      expect(shallow.body.data.total).toBe(3)
     })
   })
 

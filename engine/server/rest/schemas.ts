@@ -77,7 +77,8 @@ export const graphNodeSchema: Schema = {
   type: 'object',
   required: ['id', 'label', 'type', 'provider'],
   properties: {
-    id: str, label: str, type: str, provider: str, mode: str, module: str, resource_id: str, source: str,
+    id: str, label: str, address: str, type: str, name: str, provider: str, mode: str, module: str,
+    index_key: { type: ['string', 'integer'] }, resource_id: str, arn: str, source: str, status: str,
     /** Most severe open drift on this node, when any. */
     drift_severity: severityEnum, drift_count: int,
   },
@@ -87,7 +88,7 @@ export const graphNodeSchema: Schema = {
 export const graphEdgeSchema: Schema = {
   type: 'object',
   required: ['id', 'source', 'target'],
-  properties: { id: str, source: str, target: str, kind: str },
+  properties: { id: str, source: str, target: str, kind: { type: 'string', enum: ['depends_on', 'reference'] }, via: { type: 'array', items: str } },
   additionalProperties: true,
 }
 

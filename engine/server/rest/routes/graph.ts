@@ -4,7 +4,7 @@ import { SEVERITIES, type Drift } from '../../../model.ts'
 import type { RestContext } from '../index.ts'
 import { notFound, principalOf } from '../http.ts'
 import { graphEdgeSchema, graphNodeSchema, pageOf, pageQuery, params, query, responses } from '../schemas.ts'
-import { impactOf, toCytoscapeElements, type GraphNode, type ResourceGraph } from '../graph-model.ts'
+import type { GraphNode, ResourceGraph } from '../../../graph/index.ts'
 import { allPages, slicePage } from './paging.ts'
 
 const pipelineParam = { pipeline: { type: 'string', description: 'Only the snapshots of this pipeline' } }
@@ -32,7 +32,8 @@ export function registerGraphRoutes(app: FastifyInstance, ctx: RestContext): voi
     const { tenant } = principalOf(request)
     const graph = await ctx.graphs.get(tenant, request.query.pipeline)
     const nodes = await annotate(ctx, tenant, graph)
-    return { success: true, data: { elements: toCytoscapeElements({ nodes, edges: graph.edges }), node_count: nodes.length, edge_count: graph.edges.length } }
+    const elements = { nodes: nodes.map((data) => ({ data })), edges: graph.edges.map((data) => ({ data })) }
+    return { success: true, data: { elements, node_count: nodes.length, edge_count: graph.edges.length } }
   })
 
   app.get<{ Querystring: { pipeline?: string; type?: string; provider?: string; page: number; limit: number } }>('/api/v1/graph/nodes', {
@@ -52,7 +53,7 @@ export function registerGraphRoutes(app: FastifyInstance, ctx: RestContext): voi
 
   app.get<{ Querystring: { pipeline?: string; page: number; limit: number } }>('/api/v1/graph/edges', {
     schema: {
-      summary: 'Graph edges (dependent → dependency), paginated', tags: ['graph'],
+      summary: 'Graph edges (dependent → dependency; kind depends_on from state, or reference inferred from attribute values), paginated', tags: ['graph'],
       querystring: query({ ...pipelineParam, ...pageQuery }),
       response: responses(pageOf(graphEdgeSchema)),
     },
@@ -70,7 +71,7 @@ export function registerGraphRoutes(app: FastifyInstance, ctx: RestContext): voi
         type: 'object', required: ['address', 'items', 'total', 'page', 'limit'],
         properties: {
           address: { type: 'string' },
-          items: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' }, type: { type: 'string' }, provider: { type: 'string' }, depth: { type: 'integer' } } } },
+          items: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, address: { type: 'string' }, type: { type: 'string' }, provider: { type: 'string' }, depth: { type: 'integer' } } } },
           total: { type: 'integer' }, page: { type: 'integer' }, limit: { type: 'integer' },
         },
       }),
@@ -80,13 +81,13 @@ export function registerGraphRoutes(app: FastifyInstance, ctx: RestContext): voi
     const graph = await ctx.graphs.get(principalOf(request).tenant, request.query.pipeline)
     if (!graph.byId.has(address)) throw notFound('resource in the graph', address)
     const { max_depth: maxDepth, page, limit } = request.query
-    const impact = impactOf(graph, address).filter((e) => maxDepth === undefined || e.depth <= maxDepth)
+    const impact = graph.impact(address).filter((e) => maxDepth === undefined || e.depth <= maxDepth)
     return { success: true, data: { address, ...slicePage(impact, page, limit) } }
   })
 }
 
 /** Copies of the nodes with their worst open drift severity and open drift count. */
-async function annotate(ctx: RestContext, tenant: string, graph: Pick<ResourceGraph, 'nodes'>): Promise<GraphNode[]> {
+async function annotate(ctx: RestContext, tenant: string, graph: Pick<ResourceGraph, 'nodes'>): Promise<Array<GraphNode & { drift_severity?: string; drift_count?: number }>> {
   const open: Drift[] = await allPages((page, limit) => ctx.store.listDrifts(tenant, { status: 'open', page, limit }))
   if (open.length === 0) return graph.nodes
   const worst = new Map<string, { rank: number; count: number }>()
@@ -97,7 +98,7 @@ async function annotate(ctx: RestContext, tenant: string, graph: Pick<ResourceGr
     if (entry) { entry.count++; entry.rank = Math.min(entry.rank, rank) } else worst.set(d.address, { rank, count: 1 })
   }
   return graph.nodes.map((n) => {
-    const w = worst.get(n.id)
+    const w = worst.get(n.address)
     return w ? { ...n, drift_severity: SEVERITIES[w.rank], drift_count: w.count } : n
   })
 }
