@@ -26,11 +26,13 @@ const EXPECTED_OPERATIONS = [
   'post /api/v1/remediations/{id}/reject', 'get /api/v1/openapi.json',
 ]
 
+const REALTIME_OPERATIONS = ['get /ws', 'get /api/v1/stream', 'post /api/v1/publish', 'get /health', 'get /metrics']
+
 describe('OpenAPI document', () => {
-  it('is OpenAPI 3.1 and lists exactly the registered routes', () => {
+  it('is OpenAPI 3.1 and lists exactly the registered routes plus the realtime server\'s', () => {
     expect(doc.openapi).toBe('3.1.0')
     const operations = Object.entries(doc.paths).flatMap(([path, item]: [string, any]) => Object.keys(item).map((m) => `${m} ${path}`))
-    expect(operations.sort()).toEqual([...EXPECTED_OPERATIONS].sort())
+    expect(operations.sort()).toEqual([...EXPECTED_OPERATIONS, ...REALTIME_OPERATIONS].sort())
     // The routes fastify knows agree with the document (nothing registered but undocumented).
     for (const op of EXPECTED_OPERATIONS) {
       const [method, path] = op.split(' ')
@@ -49,10 +51,13 @@ describe('OpenAPI document', () => {
     expect(approve['x-tfdrift-scope']).toBe('admin')
     expect(approve.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })])
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' })
+    const operationIds = new Set<string>()
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const op of Object.values<any>(item)) {
         expect(op.summary, path).toBeTruthy()
-        expect(op.responses['200'], path).toBeDefined()
+        expect(op.responses['200'] ?? op.responses['101'], path).toBeDefined()
+        expect(operationIds.has(op.operationId), op.operationId).toBe(false)
+        operationIds.add(op.operationId)
       }
     }
   })

@@ -14,6 +14,7 @@ import type { Authenticate } from '../principal.ts'
 import { silentLogger } from '../../logger.ts'
 import { HttpError, describeValidation, flatHeaders, sendError, setPrincipal } from './http.ts'
 import { buildOpenApi, type RouteDoc } from './openapi.ts'
+import { REALTIME_OPENAPI_PATHS } from './realtime-paths.ts'
 import { GraphCache } from './graph-cache.ts'
 import { registerGraphRoutes } from './routes/graph.ts'
 import { registerStateRoutes } from './routes/state.ts'
@@ -29,7 +30,10 @@ export interface RestAppOptions {
   logger?: Logger
   /** Runtime counters (pipelines, connections…) included as `runtime` in `GET /api/v1/stats`. */
   stats?: () => unknown
-  /** Extra OpenAPI path items for routes served outside fastify (`/ws`, `/api/v1/stream`, `/health`…). */
+  /**
+   * OpenAPI path items for routes served outside fastify; default: the realtime server's
+   * (`/ws`, `/api/v1/stream`, `/api/v1/publish`, `/health`, `/metrics`). Pass `{}` for none.
+   */
   openapiPaths?: Record<string, unknown>
   /** Max request body in bytes (default 1 MiB). */
   bodyLimit?: number
@@ -115,7 +119,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
 
   app.get('/api/v1/openapi.json', {
     schema: { summary: 'This OpenAPI 3.1 document (not wrapped in success/data)', tags: ['meta'], response: { 200: { type: 'object', additionalProperties: true } } },
-  }, async () => buildOpenApi(routes, opts.openapiPaths))
+  }, async () => buildOpenApi(routes, opts.openapiPaths ?? REALTIME_OPENAPI_PATHS))
 
   return app
 }

@@ -1,0 +1,38 @@
+/**
+ * OpenAPI path items for the routes the uWebSockets.js server serves itself (not fastify), so the one
+ * document at `/api/v1/openapi.json` describes the whole port. Kept beside the REST app because the
+ * REST app is what serves the document; the protocol details live in ARCHITECTURE.md and schemas/ws-*.json.
+ */
+const errorRef = { description: 'Error', content: { 'application/json': { schema: { type: 'object', properties: { success: { const: false }, error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } } } } }
+const topicParam = { name: 'topic', in: 'query', required: false, description: 'Comma-separated topics (drifts, events, state, remediations, stats, metrics, system, all); default all', schema: { type: 'string' } }
+const filterParams = ['severity_min', 'resource_type', 'provider'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))
+
+/** `/ws`, `/api/v1/stream`, `/api/v1/publish`, `/health`, `/metrics`. */
+export const REALTIME_OPENAPI_PATHS: Record<string, unknown> = {
+  '/ws': {
+    get: {
+      operationId: 'get_ws', tags: ['realtime'], 'x-tfdrift-scope': 'read',
+      summary: 'WebSocket upgrade: welcome, subscribe/unsubscribe (topic, filter, since), ping, query; events as { type: "event", event: envelope }. Close 4008 = slow consumer (reconnect with your last offset).',
+      parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' } }],
+      responses: { 101: { description: 'Switching protocols' }, 401: errorRef, 403: errorRef, 503: errorRef },
+    },
+  },
+  '/api/v1/stream': {
+    get: {
+      operationId: 'get_stream', tags: ['realtime'], 'x-tfdrift-scope': 'read',
+      summary: 'Server-Sent Events: id = offset (or cursor drifts:12,events:40 for several topics), event = type, data = envelope; Last-Event-ID or ?since= resumes.',
+      parameters: [topicParam, ...filterParams, { name: 'since', in: 'query', required: false, schema: { type: 'string' } }, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
+      responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: errorRef, 401: errorRef, 403: errorRef },
+    },
+  },
+  '/api/v1/publish': {
+    post: {
+      operationId: 'post_publish', tags: ['realtime'], 'x-tfdrift-scope': 'publish',
+      summary: 'Publish one envelope ({ topic, type, data, id? }) or an NDJSON batch into your tenant (relay ingest).',
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+      responses: { 200: { description: 'Published: offsets assigned' }, 400: errorRef, 401: errorRef, 403: errorRef, 413: errorRef },
+    },
+  },
+  '/health': { get: { operationId: 'get_health', tags: ['meta'], security: [], summary: 'Liveness and connection counts', responses: { 200: { description: 'OK' } } } },
+  '/metrics': { get: { operationId: 'get_metrics', tags: ['meta'], security: [], summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+}
