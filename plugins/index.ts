@@ -7,6 +7,7 @@ import type { PluginDefinition } from '../engine/plugin-api.ts'
 import demoPlugin, { demo } from './discovery/demo/index.ts'
 import cloudtrailPlugin, { cloudtrail } from './sources/cloudtrail/index.ts'
 import falcoPlugin, { falco } from './sources/falco/index.ts'
+import terraformRemediationPlugin, { terraformRemediation } from './remediation/terraform-remediation/index.ts'
 import realtimePlugin, { realtime } from './transport/realtime/index.ts'
 import driftPlugin, { drift } from './analysis/drift/index.ts'
 
@@ -14,11 +15,13 @@ export const BUILTIN_PLUGINS: PluginDefinition[] = [
   demoPlugin,
   cloudtrailPlugin,
   falcoPlugin,
+  terraformRemediationPlugin,
   realtimePlugin,
   driftPlugin,
 ]
 export { demo }
 export { cloudtrail }
 export { falco }
+export { terraformRemediation }
 export { realtime }
 export { drift }

@@ -1,0 +1,178 @@
+/**
+ * Builds a remediation plan for one drift:
+ * - `unmanaged` → an `import` block and a `resource` skeleton to adopt the object;
+ * - `missing`   → a `removed` block (Terraform ≥ 1.7) or `terraform state rm` when the address has
+ *                 instance keys (a removed block cannot target one instance), or a recreate command;
+ * - `modified`  → a targeted `terraform apply` that reverts, or the configuration values that accept.
+ * Sensitive values are never printed.
+ */
+import type { AttributeChange, Drift, RemediationPlan, Severity } from '../../../engine/model.ts'
+import { SEVERITIES } from '../../../engine/model.ts'
+import { isSecretName, MASK } from '../../../engine/drift/mask.ts'
+import { canonicalAddress, comment, hasInstanceKey, hclString, hclValue, resourceNameFor, shellQuote } from './hcl.ts'
+
+export interface PlanOptions {
+  mode: 'propose' | 'auto_approve'
+  /** In `auto_approve` mode, plans for drifts less severe than this are approved automatically. */
+  auto_approve_below: Severity
+  missing: 'removed' | 'recreate'
+  modified: 'revert' | 'accept'
+}
+
+/** Import-id formats that differ from the resource id (Terraform provider docs). */
+const IMPORT_ID_HINTS: Record<string, string> = {
+  aws_iam_role_policy_attachment: '<role-name>/<policy-arn>',
+  aws_iam_user_policy_attachment: '<user-name>/<policy-arn>',
+  aws_iam_group_policy_attachment: '<group-name>/<policy-arn>',
+  aws_iam_role_policy: '<role-name>:<policy-name>',
+  aws_lambda_permission: '<function-name>/<statement-id>',
+  aws_security_group_rule: '<sg-id>_<type>_<protocol>_<from>_<to>_<source>',
+  aws_route_table_association: '<subnet-id>/<route-table-id>',
+  aws_lb_target_group_attachment: '(not importable; declare it and let terraform apply attach it)',
+}
+
+type Body = Pick<RemediationPlan, 'strategy' | 'content' | 'summary'>
+
+/** The plan for a drift (status and ids filled by `toPlan`). */
+export function planBody(drift: Drift, options: PlanOptions): Body {
+  switch (drift.kind) {
+    case 'unmanaged': return importPlan(drift)
+    case 'missing': return options.missing === 'recreate' ? recreatePlan(drift) : removedPlan(drift)
+    case 'modified': return options.modified === 'accept' ? acceptPlan(drift) : revertPlan(drift)
+  }
+}
+
+/** A complete RemediationPlan, auto-approved when the mode and severity say so. */
+export function toPlan(drift: Drift, options: PlanOptions, id: string, now: string): RemediationPlan {
+  const body = planBody(drift, options)
+  const auto = options.mode === 'auto_approve' && SEVERITIES.indexOf(drift.severity) > SEVERITIES.indexOf(options.auto_approve_below)
+  return {
+    id, drift_id: drift.id, ...body, created_at: now,
+    ...(auto ? { status: 'approved' as const, decided_by: 'tfdrift:auto-approve', decided_at: now } : { status: 'proposed' as const }),
+  }
+}
+
+function who(drift: Drift): string[] {
+  const a = drift.actor
+  if (!a?.user && !a?.arn) return []
+  const via = [a.event_name, a.source_ip ? `from ${a.source_ip}` : undefined].filter(Boolean).join(' ')
+  return [`Changed by ${a.user ?? a.arn}${via ? ` (${via})` : ''}.`]
+}
+
+function label(drift: Drift): string {
+  const addr = canonicalAddress(drift.address)?.text ?? drift.address
+  return addr ? `${addr}${drift.resource_id ? ` (${drift.resource_id})` : ''}` : `${drift.type} ${drift.resource_id ?? '(unknown id)'}`
+}
+
+function importPlan(drift: Drift): Body {
+  const name = resourceNameFor(drift.resource_id, 'unmanaged')
+  const to = `${drift.type}.${name}`
+  const hint = IMPORT_ID_HINTS[drift.type]
+  const content = [
+    comment([
+      `${drift.type} ${drift.resource_id ?? ''} exists in the cloud but in no Terraform state.`, ...who(drift),
+      'Adopt it: add these blocks, run `terraform plan -generate-config-out=generated.tf` to fill the arguments, review, then apply.',
+      ...(hint ? [`Import id format for ${drift.type}: ${hint}.`] : []),
+      'Or delete the object if nobody needs it.',
+    ]),
+    'import {',
+    `  to = ${to}`,
+    `  id = ${hclString(drift.resource_id ?? '')}`,
+    '}',
+    '',
+    `resource ${hclString(drift.type)} ${hclString(name)} {`,
+    '  # arguments: see generated.tf',
+    '}',
+  ].join('\n')
+  return { strategy: 'import', content, summary: `Import unmanaged ${drift.type} ${drift.resource_id ?? ''} as ${to}`.trim() }
+}
+
+function removedPlan(drift: Drift): Body {
+  const addr = canonicalAddress(drift.address)
+  const head = [`${label(drift)} is in Terraform state but no longer exists in the cloud.`, ...who(drift)]
+  if (!addr) return recreatePlan(drift)
+  const target = shellQuote(addr.text)
+  if (hasInstanceKey(addr)) {
+    // `removed.from` takes a configuration address; it cannot name one instance of a count/for_each.
+    const content = [
+      comment([...head, 'Stop tracking this one instance (a removed block cannot target a single count/for_each instance),',
+        'then remove its key from the configuration so Terraform does not recreate it:']),
+      `terraform state rm ${target}`,
+      '',
+      comment(['Or recreate it as configured:']),
+      `terraform apply -target=${target}`,
+    ].join('\n')
+    return { strategy: 'command', content, summary: `Forget deleted ${addr.text} (terraform state rm) or recreate it` }
+  }
+  const content = [
+    comment([...head, 'Stop managing it (Terraform >= 1.7): add this block and delete the resource block from the configuration.']),
+    'removed {',
+    `  from = ${addr.text}`,
+    '',
+    '  lifecycle {',
+    '    destroy = false',
+    '  }',
+    '}',
+    '',
+    comment(['Or recreate it as configured:', `terraform apply -target=${target}`]),
+  ].join('\n')
+  return { strategy: 'removed', content, summary: `Remove deleted ${addr.text} from state with a removed block, or recreate it` }
+}
+
+function recreatePlan(drift: Drift): Body {
+  const addr = canonicalAddress(drift.address)
+  const target = addr ? shellQuote(addr.text) : undefined
+  const content = [
+    comment([`${label(drift)} is in Terraform state but no longer exists in the cloud.`, ...who(drift), 'Recreate it as configured:']),
+    target ? `terraform apply -target=${target}` : `terraform apply  # no address known for ${drift.type} ${drift.resource_id ?? ''}`,
+  ].join('\n')
+  return { strategy: 'command', content, summary: `Recreate deleted ${addr?.text ?? `${drift.type} ${drift.resource_id ?? ''}`} with terraform apply`.trim() }
+}
+
+/** A change with values masked when sensitive or secret-named. */
+function safe(change: AttributeChange): AttributeChange {
+  const secret = change.sensitive || change.path.split('.').some((seg) => isSecretName(seg))
+  return secret ? { ...change, sensitive: true, expected: change.expected == null ? change.expected : MASK, actual: change.actual == null ? change.actual : MASK } : change
+}
+
+function show(v: unknown): string {
+  if (v === MASK) return MASK
+  const text = JSON.stringify(v) ?? 'null'
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text
+}
+
+function diffLines(drift: Drift): string[] {
+  const changes = (drift.changes ?? []).map(safe)
+  if (!changes.length) return ['(no attribute details)']
+  return changes.map((c) => `  ${c.path}: ${show(c.expected)} → ${show(c.actual)}`)
+}
+
+function revertPlan(drift: Drift): Body {
+  const addr = canonicalAddress(drift.address)
+  const target = addr ? `terraform apply -target=${shellQuote(addr.text)}` : `terraform apply  # no address known for ${drift.type} ${drift.resource_id ?? ''}`
+  const content = [
+    comment([`${label(drift)} differs from its Terraform configuration:`, ...diffLines(drift), ...who(drift), 'Put it back as configured (review the plan Terraform shows before confirming):']),
+    target,
+  ].join('\n')
+  const paths = (drift.changes ?? []).map((c) => c.path)
+  return { strategy: 'revert', content, summary: `Revert ${paths.length ? paths.slice(0, 3).join(', ') + (paths.length > 3 ? '…' : '') : 'changes'} on ${addr?.text ?? drift.resource_id ?? drift.type}` }
+}
+
+function acceptPlan(drift: Drift): Body {
+  const addr = canonicalAddress(drift.address)
+  const lines: string[] = []
+  for (const c of (drift.changes ?? []).map(safe)) {
+    if (c.sensitive) lines.push(`  # ${c.path}: changed to a sensitive value; set it from your secret store, never inline`)
+    else if (!c.path.includes('.')) lines.push(`  ${c.path} = ${hclValue(c.actual, '  ')}`)
+    else lines.push(`  # nested ${c.path} = ${show(c.actual)}`)
+  }
+  const where = addr ? `${addr.module ? `module ${addr.module}, ` : ''}resource ${hclString(addr.type)} ${hclString(addr.name)}` : `${drift.type} ${drift.resource_id ?? ''}`
+  const content = [
+    comment([`${label(drift)} differs from its Terraform configuration:`, ...diffLines(drift), ...who(drift),
+      `Keep the live values: update the configuration (${where}) as below, then check that \`terraform plan\` shows no changes.`]),
+    `resource ${hclString(addr?.type ?? drift.type)} ${hclString(addr?.name ?? resourceNameFor(drift.resource_id, 'resource'))} {`,
+    ...(lines.length ? lines : ['  # no attribute details']),
+    '}',
+  ].join('\n')
+  return { strategy: 'accept', content, summary: `Accept live values on ${addr?.text ?? drift.resource_id ?? drift.type} by updating the configuration` }
+}

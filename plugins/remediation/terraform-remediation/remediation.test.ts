@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { from, lastValueFrom, toArray } from 'rxjs'
+import type { Drift, RemediationPlan } from '../../../engine/model.ts'
+import type { PipelineItem } from '../../../engine/plugin-api.ts'
+import { parseAddress } from '../../../engine/terraform/address.ts'
+import { testContext } from '../../../test/plugins/context.ts'
+import plugin from './index.ts'
+import { hclString, hclValue, shellQuote } from './hcl.ts'
+import { toPlan, type PlanOptions } from './plan.ts'
+
+const OPTS: PlanOptions = { mode: 'propose', auto_approve_below: 'medium', missing: 'removed', modified: 'revert' }
+const NOW = '2026-11-22T10:00:00.000Z'
+const drift = (over: Partial<Drift>): Drift => ({
+  id: 'd1', kind: 'modified', type: 'aws_instance', provider: 'aws', severity: 'medium', detected_at: NOW, status: 'open', ...over,
+})
+const plan = (d: Partial<Drift>, o: Partial<PlanOptions> = {}) => toPlan(drift(d), { ...OPTS, ...o }, 'p1', NOW)
+/** What a POSIX shell makes of a word: proves the quoting survives any address. */
+const throughShell = (word: string) => execFileSync('sh', ['-c', `printf '%s' ${word}`], { encoding: 'utf8' })
+
+describe('unmanaged → import', () => {
+  it('writes an import block and a resource skeleton named after the id', () => {
+    const p = plan({ kind: 'unmanaged', resource_id: 'i-0a1b2c3d4e5f60718', actor: { user: 'bob.kowalski', event_name: 'RunInstances', source_ip: '198.51.100.77' } })
+    expect(p).toMatchObject({ strategy: 'import', status: 'proposed', drift_id: 'd1', created_at: NOW })
+    expect(p.content).toContain('import {\n  to = aws_instance.i_0a1b2c3d4e5f60718\n  id = "i-0a1b2c3d4e5f60718"\n}')
+    expect(p.content).toContain('resource "aws_instance" "i_0a1b2c3d4e5f60718" {')
+    expect(p.content).toContain('# Changed by bob.kowalski (RunInstances from 198.51.100.77).')
+    expect(p.content).toContain('terraform plan -generate-config-out=generated.tf')
+    expect(() => parseAddress('aws_instance.i_0a1b2c3d4e5f60718')).not.toThrow()
+  })
+
+  it('names composite import-id formats and keeps odd ids valid HCL', () => {
+    const p = plan({ kind: 'unmanaged', type: 'aws_iam_role_policy_attachment', resource_id: 'app-role-20251101120000000000000001' })
+    expect(p.content).toContain('Import id format for aws_iam_role_policy_attachment: <role-name>/<policy-arn>.')
+    const weird = plan({ kind: 'unmanaged', type: 'aws_s3_bucket', resource_id: '9lives"${bucket}' })
+    expect(weird.content).toContain('id = "9lives\\"$${bucket}"')
+    expect(weird.content).toMatch(/to = aws_s3_bucket\.r_9lives_bucket\n/)
+  })
+})
+
+describe('missing → removed / state rm / recreate', () => {
+  it('uses a removed block with destroy = false for an unkeyed address', () => {
+    const p = plan({ kind: 'missing', type: 'aws_s3_bucket', address: 'module.audit.aws_s3_bucket.logs', resource_id: 'acme-logs' })
+    expect(p.strategy).toBe('removed')
+    expect(p.content).toContain('removed {\n  from = module.audit.aws_s3_bucket.logs\n\n  lifecycle {\n    destroy = false\n  }\n}')
+  })
+
+  it('falls back to terraform state rm for one instance of a keyed module or resource, quoting string keys for HCL and the shell', () => {
+    const address = `module.prod.module.service["pay'me\\"nts"].aws_s3_bucket.assets[0]`
+    const p = plan({ kind: 'missing', type: 'aws_s3_bucket', address, resource_id: 'acme-assets' })
+    expect(p.strategy).toBe('command')
+    expect(p.content).not.toContain('removed {')
+    const rm = /terraform state rm (.+)/.exec(p.content)![1]!
+    expect(throughShell(rm)).toBe(address)
+    expect(parseAddress(throughShell(rm))).toMatchObject({ type: 'aws_s3_bucket', name: 'assets', index_key: 0, modules: [{ name: 'prod' }, { name: 'service', key: `pay'me"nts` }] })
+    expect(p.content).toMatch(/terraform apply -target=/)
+  })
+
+  it('recreates on request', () => {
+    const p = plan({ kind: 'missing', address: 'aws_instance.web["blue"]', resource_id: 'i-0abc' }, { missing: 'recreate' })
+    expect(p.strategy).toBe('command')
+    const target = /terraform apply -target=(.+)/.exec(p.content)![1]!
+    expect(throughShell(target)).toBe('aws_instance.web["blue"]')
+  })
+})
+
+describe('modified → revert / accept', () => {
+  const changes = [
+    { path: 'instance_type', expected: 'm6i.large', actual: 't3.2xlarge', sensitive: false },
+    { path: 'tags.CostCenter', expected: null, actual: 'cc-4821', sensitive: false },
+    { path: 'password', expected: 'old-Secret-123', actual: 'new-Secret-456', sensitive: true },
+    { path: 'environment.0.variables.API_TOKEN', expected: 'tok-aaa', actual: 'tok-bbb', sensitive: false },
+  ]
+
+  it('reverts with a targeted apply and lists the diff, never the sensitive values', () => {
+    const p = plan({ address: 'module.prod.module.service["payments-ew1"].aws_instance.app[2]', resource_id: 'i-0abc', changes, actor: { user: 'alice@acme.example', event_name: 'ModifyInstanceAttribute' } })
+    expect(p.strategy).toBe('revert')
+    expect(p.content).toContain('#   instance_type: "m6i.large" → "t3.2xlarge"')
+    expect(p.content).toContain('#   tags.CostCenter: null → "cc-4821"')
+    expect(p.content).toContain('#   password: (sensitive) → (sensitive)')
+    expect(p.content).toContain('# Changed by alice@acme.example (ModifyInstanceAttribute).')
+    for (const secret of ['old-Secret-123', 'new-Secret-456', 'tok-aaa', 'tok-bbb']) {
+      expect(p.content).not.toContain(secret)
+      expect(p.summary).not.toContain(secret)
+    }
+    const target = /terraform apply -target=(.+)/.exec(p.content)![1]!
+    expect(throughShell(target)).toBe('module.prod.module.service["payments-ew1"].aws_instance.app[2]')
+  })
+
+  it('accepts by writing the live values as configuration, escaping templates and masking secrets', () => {
+    const p = plan({ address: 'aws_instance.web', changes: [...changes, { path: 'user_data', expected: 'a', actual: 'echo ${HOME} %{if}', sensitive: false }] }, { modified: 'accept' })
+    expect(p.strategy).toBe('accept')
+    expect(p.content).toContain('resource "aws_instance" "web" {')
+    expect(p.content).toContain('  instance_type = "t3.2xlarge"')
+    expect(p.content).toContain('  user_data = "echo $${HOME} %%{if}"')
+    expect(p.content).toContain('  # password: changed to a sensitive value; set it from your secret store, never inline')
+    expect(p.content).not.toMatch(/new-Secret-456|tok-bbb/)
+  })
+})
+
+describe('approval mode', () => {
+  it('auto-approves drifts less severe than the threshold and proposes the rest', () => {
+    const auto = { mode: 'auto_approve' as const, auto_approve_below: 'medium' as const }
+    expect(plan({ kind: 'missing', address: 'aws_s3_bucket.a', severity: 'low' }, auto)).toMatchObject({ status: 'approved', decided_by: 'tfdrift:auto-approve', decided_at: NOW })
+    expect(plan({ kind: 'missing', address: 'aws_s3_bucket.a', severity: 'medium' }, auto).status).toBe('proposed')
+    expect(plan({ kind: 'missing', address: 'aws_s3_bucket.a', severity: 'info' }).status).toBe('proposed')
+  })
+})
+
+describe('hcl helpers', () => {
+  it('renders literals', () => {
+    expect(hclString('a"b\\c${d}')).toBe('"a\\"b\\\\c$${d}"')
+    expect(hclValue({ Name: 'x', 'kubernetes.io/role': 'y', list: [1, true, null] })).toBe('{\n  Name = "x"\n  "kubernetes.io/role" = "y"\n  list = [\n    1,\n    true,\n    null,\n  ]\n}')
+    expect(throughShell(shellQuote("it's"))).toBe("it's")
+  })
+})
+
+describe('terraform-remediation operator', () => {
+  it('emits one remediation.proposed per new plan, skips identical updates and other items', async () => {
+    const { operator } = await plugin.create(testContext(), {})
+    const d = drift({ kind: 'modified', address: 'aws_instance.web', changes: [{ path: 'instance_type', expected: 'a', actual: 'b', sensitive: false }] })
+    const items: PipelineItem[] = [
+      { type: 'snapshot', data: { kind: 'observed' } },
+      { type: 'drift.detected', topic: 'drifts', data: d },
+      { type: 'drift.updated', topic: 'drifts', data: { ...d, status: 'acknowledged' } },
+      { type: 'drift.updated', topic: 'drifts', data: { ...d, changes: [{ path: 'instance_type', expected: 'a', actual: 'c', sensitive: false }] } },
+      { type: 'drift.resolved', topic: 'drifts', data: { ...d, status: 'resolved' } },
+      { type: 'drift.detected', topic: 'drifts', data: { ...d, id: 'd2', kind: 'unmanaged', resource_id: 'i-0abc' } },
+      { type: 'drift.detected', topic: 'drifts', data: { bogus: true } },
+    ]
+    const out = await lastValueFrom(from(items).pipe(operator, toArray()))
+    expect(out.map((o) => [o.type, o.topic, (o.data as RemediationPlan).drift_id, (o.data as RemediationPlan).strategy])).toEqual([
+      ['remediation.proposed', 'remediations', 'd1', 'revert'],
+      ['remediation.proposed', 'remediations', 'd1', 'revert'],
+      ['remediation.proposed', 'remediations', 'd2', 'import'],
+    ])
+    expect(new Set(out.map((o) => (o.data as RemediationPlan).id)).size).toBe(3)
+  })
+
+  it('forwards input items too with passthrough', async () => {
+    const { operator } = await plugin.create(testContext(), { passthrough: true })
+    const out = await lastValueFrom(from([{ type: 'drift.detected', topic: 'drifts' as const, data: drift({ address: 'aws_instance.x' }) }]).pipe(operator, toArray()))
+    expect(out.map((o) => o.type)).toEqual(['drift.detected', 'remediation.proposed'])
+  })
+})
