@@ -40,7 +40,14 @@ const CODE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'])
 
 /** Imports a JS/TS config through jiti, with `tfdrift` and `tfdrift/plugins` bound to this engine. */
 const loadCode: Loader = async (filepath) => {
-  const [api, plugins] = await Promise.all([import('../api.ts'), import('../../plugins/index.ts')])
+  const api = await import('../api.ts')
+  // A broken built-in must only fail the configs that import `tfdrift/plugins`, and say why.
+  const plugins = await import('../../plugins/index.ts').catch((error: unknown) => new Proxy({}, {
+    get(_target, key) {
+      if (key === 'then') return undefined
+      throw new Error(`tfdrift/plugins failed to load: ${(error as Error)?.message ?? error}`, { cause: error })
+    },
+  }))
   const jiti = createJiti(import.meta.url, {
     moduleCache: false,
     fsCache: false,
