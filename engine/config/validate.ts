@@ -160,7 +160,9 @@ async function pipelineCheck(): Promise<PipelineCheck | undefined> {
     return mod.checkPipelines
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('check.ts')) return undefined
-    throw error
+    // A built-in plugin that fails to import breaks every pipeline check; report it as one problem.
+    const message = (error as Error)?.message ?? String(error)
+    return async () => [{ code: 'TFD_ERR_PLUGIN_INVALID', pointer: '/pipelines', message: `the plugin host could not load: ${message}`, hint: 'a built-in or installed plugin module fails to import; fix or remove it' }]
   }
 }
 
