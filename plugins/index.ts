@@ -8,6 +8,7 @@ import demoPlugin, { demo } from './discovery/demo/index.ts'
 import cloudtrailPlugin, { cloudtrail } from './sources/cloudtrail/index.ts'
 import falcoPlugin, { falco } from './sources/falco/index.ts'
 import terraformRemediationPlugin, { terraformRemediation } from './remediation/terraform-remediation/index.ts'
+import stdoutPlugin, { stdout } from './transport/stdout/index.ts'
 import realtimePlugin, { realtime } from './transport/realtime/index.ts'
 import driftPlugin, { drift } from './analysis/drift/index.ts'
 
@@ -16,6 +17,7 @@ export const BUILTIN_PLUGINS: PluginDefinition[] = [
   cloudtrailPlugin,
   falcoPlugin,
   terraformRemediationPlugin,
+  stdoutPlugin,
   realtimePlugin,
   driftPlugin,
 ]
@@ -23,5 +25,6 @@ export { demo }
 export { cloudtrail }
 export { falco }
 export { terraformRemediation }
+export { stdout }
 export { realtime }
 export { drift }
