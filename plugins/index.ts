@@ -11,6 +11,7 @@ import terraformRemediationPlugin, { terraformRemediation } from './remediation/
 import stdoutPlugin, { stdout } from './transport/stdout/index.ts'
 import realtimePlugin, { realtime } from './transport/realtime/index.ts'
 import driftPlugin, { drift } from './analysis/drift/index.ts'
+import terraformStatePlugin, { terraformState } from './discovery/terraform-state/index.ts'
 
 export const BUILTIN_PLUGINS: PluginDefinition[] = [
   demoPlugin,
@@ -20,6 +21,7 @@ export const BUILTIN_PLUGINS: PluginDefinition[] = [
   stdoutPlugin,
   realtimePlugin,
   driftPlugin,
+  terraformStatePlugin,
 ]
 export { demo }
 export { cloudtrail }
@@ -28,3 +30,4 @@ export { terraformRemediation }
 export { stdout }
 export { realtime }
 export { drift }
+export { terraformState }
