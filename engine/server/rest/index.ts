@@ -37,6 +37,8 @@ export interface RestAppOptions {
   openapiPaths?: Record<string, unknown>
   /** Max request body in bytes (default 1 MiB). */
   bodyLimit?: number
+  /** How long graph/state views are served without re-reading snapshots, ms (default 2000; 0 = always re-read). */
+  cacheTtlMs?: number
 }
 
 /** What each route handler reaches through its registration function. */
@@ -109,7 +111,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
     sendError(reply, 404, 'TFD_ERR_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; GET /api/v1/openapi.json lists every route.`)
   })
 
-  const ctx: RestContext = { store: opts.store, bus: opts.bus, logger, stats: opts.stats, graphs: new GraphCache(opts.store) }
+  const ctx: RestContext = { store: opts.store, bus: opts.bus, logger, stats: opts.stats, graphs: new GraphCache(opts.store, opts.cacheTtlMs ?? 2000) }
   registerGraphRoutes(app, ctx)
   registerStateRoutes(app, ctx)
   registerEventRoutes(app, ctx)

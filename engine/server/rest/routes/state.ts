@@ -33,23 +33,9 @@ export function registerStateRoutes(app: FastifyInstance, ctx: RestContext): voi
       }),
     },
   }, async (request) => {
-    const { tenant } = principalOf(request)
-    const [expected, observed] = await Promise.all([
-      ctx.store.latestSnapshots(tenant, request.query.pipeline, 'expected'),
-      ctx.store.latestSnapshots(tenant, request.query.pipeline, 'observed'),
-    ])
-    const byType: Record<string, number> = {}
-    const byProvider: Record<string, number> = {}
-    let count = 0
-    for (const s of expected) {
-      for (const r of s.resources) {
-        count++
-        byType[r.type] = (byType[r.type] ?? 0) + 1
-        byProvider[r.provider] = (byProvider[r.provider] ?? 0) + 1
-      }
-    }
-    const snapshots = [...expected, ...observed].map(({ resources, outputs: _outputs, ...meta }) => ({ ...meta, resource_count: resources.length }))
-    return { success: true, data: { snapshots, resource_count: count, by_type: byType, by_provider: byProvider } }
+    const view = await ctx.graphs.view(principalOf(request).tenant, request.query.pipeline)
+    const { snapshots, resource_count, by_type, by_provider } = view
+    return { success: true, data: { snapshots, resource_count, by_type, by_provider } }
   })
 
   app.get<{ Querystring: { type?: string; provider?: string; pipeline?: string; page: number; limit: number } }>('/api/v1/state/resources', {

@@ -39,18 +39,18 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: RestContext): voi
     const store = ctx.store
     // Counting through `total` with limit 1 keeps this O(queries), never O(drifts) in memory.
     const count = async (q: Parameters<typeof store.listDrifts>[1]) => (await store.listDrifts(tenant, { ...q, page: 1, limit: 1 })).total
-    const [total, byKind, bySeverity, byStatus, active, snapshots, events, plans, planStatus] = await Promise.all([
+    const [total, byKind, bySeverity, byStatus, active, view, events, plans, planStatus] = await Promise.all([
       count({}),
       Promise.all(KINDS.map((kind) => count({ kind }))),
       Promise.all(SEVERITIES.map((severity) => count({ severity }))),
       Promise.all(STATUSES.map((status) => count({ status }))),
       Promise.all(KINDS.map(async (kind) => (await Promise.all(ACTIVE.map((status) => count({ kind, status })))).reduce((a, b) => a + b, 0))),
-      store.latestSnapshots(tenant, undefined, 'expected'),
+      ctx.graphs.view(tenant),
       store.listChangeEvents(tenant, { page: 1, limit: 1 }),
       store.listRemediations(tenant, { page: 1, limit: 1 }),
       Promise.all(PLAN_STATUSES.map(async (status) => (await store.listRemediations(tenant, { status, page: 1, limit: 1 })).total)),
     ])
-    const inState = snapshots.reduce((n, s) => n + s.resources.filter((r) => r.mode === 'managed').length, 0)
+    const inState = view.managed_count
     const coverage = computeCoverage(inState, { missing: active[0]!, unmanaged: active[1]!, modified: active[2]! })
     const runtime = ctx.stats?.()
     return {
