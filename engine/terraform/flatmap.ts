@@ -51,18 +51,20 @@ function listOf(flat: Flat, keys: readonly string[], prefix: string, indexes: Se
     .map((i) => expand(flat, keys, `${prefix}.${i}`))
 }
 
-function expandList(flat: Flat, keys: readonly string[], prefix: string): unknown[] {
+function expandList(flat: Flat, keys: readonly string[], prefix: string): unknown {
   const indexes = new Set<string>()
   for (const r of childRemainders(keys, prefix)) {
     if (r === '#') continue
     indexes.add(r.split('.')[0]!)
   }
+  // Pre-0.7 writers counted maps with `#` too: non-numeric children mean this is a map.
+  if ([...indexes].some((i) => !/^\d+$/.test(i))) return expandMap(flat, keys, prefix, '#')
   return listOf(flat, keys, prefix, indexes)
 }
 
-function expandMap(flat: Flat, keys: readonly string[], prefix: string): Record<string, unknown> {
-  const rems = childRemainders(keys, prefix).filter((r) => r !== '%')
-  const count = Number(flat[`${prefix}.%`])
+function expandMap(flat: Flat, keys: readonly string[], prefix: string, marker = '%'): Record<string, unknown> {
+  const rems = childRemainders(keys, prefix).filter((r) => r !== marker)
+  const count = Number(flat[`${prefix}.${marker}`])
   const out: Record<string, unknown> = {}
   // Map keys may contain dots (`tags.kubernetes.io/role`). When every remainder is a plain leaf and
   // their number matches the `%` count, each whole remainder is one key.

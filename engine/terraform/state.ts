@@ -62,7 +62,7 @@ export function parseState(input: string | Buffer, opts: ParseStateOptions): Sna
     },
     resources(each) {
       const span = members.get('resources')
-      if (!span) return
+      if (!span || buf.toString('latin1', span.start, span.end) === 'null') return
       if (!top.elements) throw readerError('TFD_ERR_STATE_INVALID', source, '/resources', 'resources must be an array.')
       top.elements.forEach((el, i) => {
         const at = pointer('resources', i)
@@ -102,6 +102,9 @@ function readDocument(doc: DocumentView, opts: ParseStateOptions): Snapshot {
   const { source } = opts
   const version = doc.member('version')
   if (version === undefined) {
+    if (doc.has('encrypted_data') || doc.has('encryption_version')) {
+      throw readerError('TFD_ERR_STATE_INVALID', source, '', 'the state is encrypted (OpenTofu state encryption); read a decrypted copy (`tofu state pull`).')
+    }
     const hint = doc.has('planned_values') || doc.has('resource_changes') || doc.has('format_version')
       ? 'this looks like a plan JSON; pass it with --plan'
       : doc.has('format') ? 'this looks like a snapshot JSON; pass it as an observed snapshot' : 'no "version" field'

@@ -149,3 +149,20 @@ describe('parseState bad input', () => {
     expect(err.message).toMatch(/plan/)
   })
 })
+
+describe('parseState robustness', () => {
+  it('treats "resources": null as empty', () => {
+    expect(parseState('{"version":4,"serial":1,"lineage":"x","resources":null}', { source: 's' }).resources).toEqual([])
+  })
+
+  it('names an encrypted OpenTofu state', () => {
+    const err = codeOf(() => parseState('{"serial":1,"lineage":"x","meta":{},"encrypted_data":"abc","encryption_version":"v0"}', { source: 'enc.tfstate' }))
+    expect(err.code).toBe('TFD_ERR_STATE_INVALID')
+    expect(err.message).toMatch(/encrypted/)
+  })
+
+  it('reads a flatmap map that was counted with # (pre-0.7 writers)', () => {
+    const s = parseState(v4([res({}, [{ attributes_flat: { id: 'i', 'tags.#': '1', 'tags.Name': 'x' } }])]), { source: 's' })
+    expect(s.resources[0]!.attributes.tags).toEqual({ Name: 'x' })
+  })
+})
