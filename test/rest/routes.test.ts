@@ -104,6 +104,13 @@ describe.each<StoreKind>(['memory', 'sqlite'])('REST routes over the %s store', 
       expect(defaults.body.data).toMatchObject({ page: 1, limit: 50 })
     })
 
+    it('GET /state/resources?kind=observed lists the live side', async () => {
+      const observed = await h.call('/api/v1/state/resources?kind=observed', read)
+      expect(observed.body.data.items.map((r: any) => r.address).sort()).toEqual(['aws_subnet.a[0]', 'aws_vpc.main'])
+      const bad = await h.call('/api/v1/state/resources?kind=live', read)
+      expect(bad.status).toBe(400)
+    })
+
     it('GET /state/resources/:address finds URL-encoded addresses and masks sensitive attributes', async () => {
       const db = await h.call(`/api/v1/state/resources/${encodeURIComponent('module.db.aws_db_instance.this')}`, read)
       expect(db.status).toBe(200)
@@ -142,6 +149,16 @@ describe.each<StoreKind>(['memory', 'sqlite'])('REST routes over the %s store', 
       const paged = await h.call('/api/v1/drifts?limit=3&page=2', read)
       expect(paged.body.data).toMatchObject({ total: 4, page: 2, limit: 3 })
       expect(paged.body.data.items).toHaveLength(1)
+    })
+
+    it('keyset pagination: next_cursor walks every drift once', async () => {
+      const first = await h.call('/api/v1/drifts?limit=3', read)
+      expect(first.body.data.items).toHaveLength(3)
+      expect(typeof first.body.data.next_cursor).toBe('string')
+      const second = await h.call(`/api/v1/drifts?limit=3&cursor=${encodeURIComponent(first.body.data.next_cursor)}`, read)
+      expect(second.body.data.next_cursor).toBeUndefined()
+      const ids = [...first.body.data.items, ...second.body.data.items].map((d: any) => d.id).sort()
+      expect(ids).toEqual(['d-gcs', 'd-sg', 'd-subnet', 'd-web'])
     })
 
     it('masks sensitive change values in lists and by id', async () => {

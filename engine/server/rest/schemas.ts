@@ -124,7 +124,7 @@ export function pageOf(item: Schema): Schema {
   return {
     type: 'object',
     required: ['items', 'total', 'page', 'limit'],
-    properties: { items: { type: 'array', items: item }, total: int, page: int, limit: int },
+    properties: { items: { type: 'array', items: item }, total: int, page: int, limit: int, next_cursor: { type: 'string', description: 'Pass as `cursor` to get the next page (keyset pagination; absent on the last page)' } },
   }
 }
 

@@ -38,15 +38,16 @@ export function registerStateRoutes(app: FastifyInstance, ctx: RestContext): voi
     return { success: true, data: { snapshots, resource_count, by_type, by_provider } }
   })
 
-  app.get<{ Querystring: { type?: string; provider?: string; pipeline?: string; page: number; limit: number } }>('/api/v1/state/resources', {
+  app.get<{ Querystring: { type?: string; provider?: string; pipeline?: string; kind: 'expected' | 'observed'; page: number; limit: number } }>('/api/v1/state/resources', {
     schema: {
       summary: 'Resources of the latest snapshots, paginated; sensitive attribute values are masked', tags: ['state'],
-      querystring: query({ type: { type: 'string', description: 'Resource type, e.g. aws_instance' }, provider: { type: 'string', description: 'Provider short name, e.g. aws' }, pipeline: { type: 'string' }, ...pageQuery }),
+      querystring: query({ type: { type: 'string', description: 'Resource type, e.g. aws_instance' }, provider: { type: 'string', description: 'Provider short name, e.g. aws' }, pipeline: { type: 'string' },
+        kind: { type: 'string', enum: ['expected', 'observed'], default: 'expected', description: 'Resources Terraform expects, or those observed live' }, ...pageQuery }),
       response: responses(pageOf(resourceSchema)),
     },
   }, async (request) => {
-    const { type, provider, pipeline, page, limit } = request.query
-    const result = await ctx.store.listResources(principalOf(request).tenant, { type, provider, pipeline, page, limit })
+    const { type, provider, pipeline, kind, page, limit } = request.query
+    const result = await ctx.store.listResources(principalOf(request).tenant, { type, provider, pipeline, kind, page, limit })
     return { success: true, data: { ...result, page, limit, items: result.items.map(maskResource) } }
   })
 
