@@ -256,6 +256,29 @@ describe('client transport selection and errors', () => {
     expect(log.gaps).toEqual([])
   })
 
+  it.each([[0, 'resets'], [60_000, 'keeps growing']] as const)('with stable_ms %i a drop after a good connection %s the backoff', async (stableMs, behaviour) => {
+    const bus = new MemoryBus()
+    const { server } = await serve(bus)
+    const link = await proxy(server.port)
+    const client = connect({ url: link.url, token: 'acme-token', topics: ['drifts'], transport: 'ws', stable_ms: stableMs, backoff: { base_ms: 10, cap_ms: 10_000, random: () => 0.999999 } })
+    const attempts: Array<{ attempt: number; delay_ms: number }> = []
+    client.on('reconnecting', (r) => attempts.push(r))
+    cleanups.push(() => client.close())
+    await client.ready()
+    link.down()
+    await until(() => attempts.length >= 3, 'three refused attempts')
+    link.up()
+    await until(() => client.state === 'open', 'reconnection')
+    const before = attempts.length
+    link.down()
+    await until(() => attempts.length > before, 'next drop')
+    link.up()
+    expect(attempts.slice(0, 3)).toEqual([{ attempt: 1, delay_ms: 10 }, { attempt: 2, delay_ms: 20 }, { attempt: 3, delay_ms: 40 }])
+    const next = attempts[before]!
+    if (behaviour === 'resets') expect(next).toEqual({ attempt: 1, delay_ms: 10 })
+    else expect(next.attempt).toBe(before + 1)
+  })
+
   it('close() ends iterators and stops reconnecting', async () => {
     const bus = new MemoryBus()
     const { url } = await serve(bus)
