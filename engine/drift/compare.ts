@@ -35,6 +35,8 @@ interface Entry {
   matched: boolean
   /** From a v3 (flatmap) state: set order was lost, so lists compare unordered. */
   legacy: boolean
+  /** The observed entry matched to this expected one. */
+  partner?: Entry
 }
 
 /** The cloud id of an instance: `resource_id`, else `attributes.id`. */
@@ -67,16 +69,25 @@ const typeIdKey = (type: string, id: string) => type + '\u0000' + id
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false
+  const arrayA = Array.isArray(a)
+  if (arrayA !== Array.isArray(b)) return false
+  if (arrayA) {
+    const x = a as unknown[]
+    const y = b as unknown[]
+    if (x.length !== y.length) return false
+    for (let i = 0; i < x.length; i++) if (!deepEqual(x[i], y[i])) return false
     return true
   }
-  if (Array.isArray(b)) return false
-  const ka = Object.keys(a)
-  if (ka.length !== Object.keys(b).length) return false
-  for (const k of ka) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
-  return true
+  // for-in walks V8's enum cache without allocating key arrays: this loop is the hot path.
+  const x = a as Record<string, unknown>
+  const y = b as Record<string, unknown>
+  let n = 0
+  for (const k in x) {
+    n++
+    if (!(k in y) || !deepEqual(x[k], y[k])) return false
+  }
+  for (const _ in y) n--
+  return n === 0
 }
 
 /** Compares expected against observed snapshots; returns the drifts and driftctl-style coverage. */
@@ -91,29 +102,38 @@ export function diffSnapshots(expected: Snapshot[], observed: Snapshot[], option
 
   const exp = comparable(expected)
   const obs = comparable(observed)
-  const byAddress = new Map<string, Entry[]>()
-  const byTypeId = new Map<string, Entry[]>()
+  // One entry per address in the common case; a list only when several states share an address.
+  const byAddress = new Map<string, Entry | Entry[]>()
   for (const e of exp) {
-    if (e.inst.address) push(byAddress, e.inst.address, e)
-    const id = instanceId(e.inst)
-    if (id) push(byTypeId, typeIdKey(e.inst.type, id), e)
+    const address = e.inst.address
+    if (!address) continue
+    const prev = byAddress.get(address)
+    if (prev === undefined) byAddress.set(address, e)
+    else if (Array.isArray(prev)) prev.push(e)
+    else byAddress.set(address, [prev, e])
   }
 
-  const pairs: Array<[Entry, Entry]> = []
-  const pending: Entry[] = []
   // Pass 1: by address (several states may share an address: the cloud id breaks the tie).
+  const pending: Entry[] = []
   for (const o of obs) {
     const candidates = o.inst.address ? byAddress.get(o.inst.address) : undefined
-    const pick = candidates && choose(candidates, o.inst)
-    if (pick) { pick.matched = o.matched = true; pairs.push([pick, o]) } else pending.push(o)
+    const pick = candidates === undefined ? undefined : Array.isArray(candidates) ? choose(candidates, o.inst) : candidates.matched ? undefined : candidates
+    if (pick) { pick.matched = o.matched = true; pick.partner = o } else pending.push(o)
   }
-  // Pass 2: by (type, id) — objects discovered without an address, or moved ones.
+  // Pass 2: by (type, id) among the still-unmatched — objects discovered without an address, or moved ones.
   const unmanaged: Entry[] = []
-  for (const o of pending) {
-    const id = instanceId(o.inst)
-    const candidates = id ? byTypeId.get(typeIdKey(o.inst.type, id))?.filter((e) => !e.matched) : undefined
-    const pick = candidates?.[0]
-    if (pick) { pick.matched = o.matched = true; pairs.push([pick, o]) } else unmanaged.push(o)
+  if (pending.length > 0) {
+    const byTypeId = new Map<string, Entry[]>()
+    for (const e of exp) {
+      if (e.matched) continue
+      const id = instanceId(e.inst)
+      if (id) push(byTypeId, typeIdKey(e.inst.type, id), e)
+    }
+    for (const o of pending) {
+      const id = instanceId(o.inst)
+      const pick = id ? byTypeId.get(typeIdKey(o.inst.type, id))?.find((e) => !e.matched) : undefined
+      if (pick) { pick.matched = o.matched = true; pick.partner = o } else unmanaged.push(o)
+    }
   }
 
   const drifts: Drift[] = []
@@ -125,12 +145,13 @@ export function diffSnapshots(expected: Snapshot[], observed: Snapshot[], option
     if (!options.minSeverity || atLeast(d.severity, options.minSeverity)) drifts.push(d)
   }
 
-  for (const [e, o] of pairs) {
-    const names = namesOf(e.inst)
-    if (ignore.size > 0 && ignore.ignores({ type: e.inst.type, names }, true)) continue
+  for (const e of exp) {
+    const o = e.partner
+    if (!o) continue
+    if (ignore.size > 0 && ignore.ignores({ type: e.inst.type, names: namesOf(e.inst) }, true)) continue
     counts.managed++
     if (deepEqual(e.inst.attributes, o.inst.attributes)) continue
-    const changes = compareInstances(e.inst, o.inst, ignore, names, e.legacy || o.legacy)
+    const changes = compareInstances(e.inst, o.inst, ignore, namesOf(e.inst), e.legacy || o.legacy)
     if (changes.length === 0) continue
     counts.modified++
     emit(makeDrift('modified', e.inst, e.source, now, rater, changes))
