@@ -4,6 +4,7 @@
 //   TFDRIFT_TOKEN=…  also accept that bearer token (read + publish), e.g. for Falco's http_output
 //                    posting to /api/v1/falco/events;
 //   TFDRIFT_PORT=…   listen elsewhere than 8080.
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'tfdrift'
 import { demo, drift, falco, realtime, terraformRemediation } from 'tfdrift/plugins'
 
@@ -18,7 +19,8 @@ export default defineConfig({
       ...(token ? { tokens: [{ token, tenant: 'demo', scopes: ['read', 'publish'], name: 'TFDRIFT_TOKEN' }] } : {}),
     },
   },
-  store: { kind: 'sqlite', path: '.tfdrift/tfdrift.db' },
+  // Relative to the project root (not this folder), whatever the working directory.
+  store: { kind: 'sqlite', path: fileURLToPath(new URL('../.tfdrift/tfdrift.db', import.meta.url)) },
   log: { level: 'info' },
   pipelines: {
     demo: {
