@@ -13,15 +13,24 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseState, stateFromDocument } from '../engine/terraform/state.ts'
+import { buildGraph } from '../engine/graph/index.ts'
 
 const self = fileURLToPath(import.meta.url)
 const corpus = process.env.TFDRIFT_CORPUS ?? join(self, '..', '..', '..', 'shared', 'fixtures')
 
-interface Measure { ms: number; peakDeltaMb: number; heapMb: number; instances: number }
+interface Measure { ms: number; peakDeltaMb: number; heapMb: number; instances: number; edges?: number }
 
 /** Child mode: parse one file with one method and print a JSON measurement. */
 function child(method: string, file: string): void {
   const rssBefore = process.memoryUsage().rss
+  if (method === 'graph') {
+    const snap = parseState(readFileSync(file), { source: file })
+    const t = performance.now()
+    const g = buildGraph([snap])
+    const m: Measure = { ms: performance.now() - t, peakDeltaMb: 0, heapMb: process.memoryUsage().heapUsed / 2 ** 20, instances: g.nodes.length, edges: g.edges.length }
+    process.stdout.write(JSON.stringify(m))
+    return
+  }
   const once = (): number => {
     const buf = readFileSync(file)
     // Baseline: the whole document as one string, one JSON.parse, then the same reader on the tree.
@@ -106,10 +115,13 @@ function main(): void {
   const mbArg = process.argv.indexOf('--mb')
   const mb = mbArg > 0 ? Number(process.argv[mbArg + 1]) : 100
   const rows: string[][] = []
+  const graphs: string[] = []
   const report = (label: string, file: string) => {
     const size = statSync(file).size / 2 ** 20
     const ours = measure('split', file)
     const naive = measure('naive', file)
+    const g = measure('graph', file)
+    graphs.push(`${label}: buildGraph ${g.ms.toFixed(0)} ms for ${g.instances} nodes / ${g.edges} edges`)
     rows.push([label, size.toFixed(size < 1 ? 2 : 1), String(ours.instances), ours.ms.toFixed(ours.ms < 10 ? 2 : 0), naive.ms.toFixed(naive.ms < 10 ? 2 : 0), (ours.ms / naive.ms).toFixed(2),
       ours.peakDeltaMb.toFixed(0), (ours.peakDeltaMb / size).toFixed(2), naive.peakDeltaMb.toFixed(0), (naive.peakDeltaMb / size).toFixed(2)])
   }
@@ -127,6 +139,7 @@ function main(): void {
   console.log(line(head))
   for (const r of rows) console.log(line(r))
   console.log('goal (100 MB): parse < 2000 ms, peak < 3× file size. ΔRSS = peak RSS minus RSS before reading the file (buffer included).')
+  for (const g of graphs) console.log(g)
   console.log('files under 8 MB: median of 25 warm runs (the first run is JIT warm-up); naive = JSON.parse of the whole text + the same reader.')
 }
 

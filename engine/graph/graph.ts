@@ -7,7 +7,7 @@
  */
 import type { ResourceInstance, Snapshot } from '../model.ts'
 import { formatIndexKey } from '../terraform/address.ts'
-import { candidateReferences } from './references.ts'
+import { forEachCandidate } from './references.ts'
 
 export interface GraphNode {
   /** The instance address; `<address>@<source>` when another state already holds that address; `<type>:<id>` for unmanaged live objects. */
@@ -202,9 +202,12 @@ export function buildGraph(snapshots: Snapshot[], opts: BuildGraphOptions = {}):
   }
   if (opts.inferReferences !== false) {
     for (const { node, r } of entries) {
-      for (const ref of candidateReferences(r.attributes)) {
-        for (const target of resolveReference(graph, ref.value, node)) graph.addEdge(node.id, target.id, 'reference', ref.path)
-      }
+      forEachCandidate(r.attributes, (value, path) => {
+        const targets = resolveReference(graph, value, node)
+        if (targets.length === 0) return
+        const via = path()
+        for (const target of targets) graph.addEdge(node.id, target.id, 'reference', via)
+      })
     }
   }
   return graph
@@ -214,6 +217,8 @@ export function buildGraph(snapshots: Snapshot[], opts: BuildGraphOptions = {}):
 function resolveReference(graph: ResourceGraph, value: string, from: GraphNode): GraphNode[] {
   const byArn = graph.findByArn(value)
   if (byArn) return byArn.mode === 'managed' && byArn !== from ? [byArn] : []
-  const matches = graph.findById(value).filter((n) => n.mode === 'managed' && n !== from && n.resource_id !== from.resource_id)
+  const byId = graph.findById(value)
+  if (byId.length === 0) return byId
+  const matches = byId.filter((n) => n.mode === 'managed' && n !== from && n.resource_id !== from.resource_id)
   return matches.length <= 4 ? matches : []
 }

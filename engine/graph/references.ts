@@ -25,31 +25,48 @@ export function plausibleId(v: string): boolean {
   return true
 }
 
-/** Every candidate identifier in `attributes`, with where it was found; bounded per resource. */
-export function candidateReferences(attributes: Record<string, unknown>): FoundReference[] {
-  const out: FoundReference[] = []
+/**
+ * Calls `visit(value, path)` for every candidate identifier in `attributes` (bounded per resource).
+ * `path()` builds the dotted path lazily: most values match nothing, and building strings for them
+ * dominated graph building on large states.
+ */
+export function forEachCandidate(attributes: Record<string, unknown>, visit: (value: string, path: () => string) => void): void {
   let budget = MAX_VALUES
-  const visit = (value: unknown, path: string, depth: number): void => {
+  const stack: Array<string | number> = []
+  const path = () => stack.join('.')
+  const walk = (value: unknown, depth: number): void => {
     if (budget <= 0 || depth > MAX_DEPTH) return
     if (typeof value === 'string') {
       budget--
-      if ((value.startsWith('{') || value.startsWith('[')) && value.includes('arn:')) {
+      if ((value.charCodeAt(0) === 123 || value.charCodeAt(0) === 91) && value.includes('arn:')) {
         // A JSON document (policy): look for ARNs inside instead of comparing the whole text.
-        for (const m of value.matchAll(ARN_IN_TEXT)) out.push({ value: m[0].replace(/\/\*$/, ''), path })
-      } else if (plausibleId(value)) out.push({ value, path })
+        for (const m of value.matchAll(ARN_IN_TEXT)) visit(m[0].replace(/\/\*$/, ''), path)
+      } else if (plausibleId(value)) visit(value, path)
       return
     }
     if (Array.isArray(value)) {
-      value.forEach((v, i) => visit(v, path ? `${path}.${i}` : String(i), depth + 1))
+      for (let i = 0; i < value.length; i++) {
+        stack.push(i)
+        walk(value[i], depth + 1)
+        stack.pop()
+      }
       return
     }
     if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) {
+      for (const k in value) {
         if (depth === 0 && SKIP_KEYS.has(k)) continue
-        visit(v, path ? `${path}.${k}` : k, depth + 1)
+        stack.push(k)
+        walk((value as Record<string, unknown>)[k], depth + 1)
+        stack.pop()
       }
     }
   }
-  visit(attributes, '', 0)
+  walk(attributes, 0)
+}
+
+/** Every candidate identifier in `attributes`, with where it was found (see forEachCandidate). */
+export function candidateReferences(attributes: Record<string, unknown>): FoundReference[] {
+  const out: FoundReference[] = []
+  forEachCandidate(attributes, (value, path) => out.push({ value, path: path() }))
   return out
 }
