@@ -106,6 +106,7 @@ export interface HubOptions {
   publish(channel: string, frame: string): number
   maxBufferBytes: number
   historyPageSize: number
+  /** WS pub/sub deliveries of one envelope (SSE and catch-up writes are counted by their connections). */
   onDeliver?(count: number, bytes: number): void
   onError?(err: unknown, where: string): void
 }
@@ -254,10 +255,7 @@ export class Hub {
           count += n
           bytes += n * frame.length
         }
-        for (const sub of group.sse) {
-          sub.sink.write(frames)
-          count++
-        }
+        for (const sub of group.sse) sub.sink.write(frames)
       }
       for (const sub of stream.catching) {
         sub.pending.push(frames)

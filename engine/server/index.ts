@@ -89,10 +89,8 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
     maxBufferBytes: limits.max_buffer_bytes,
     historyPageSize: limits.history_page_size,
     onDeliver: (count, bytes) => {
-      if (bytes) {
-        metrics.deliveries.inc({ kind: 'ws' }, count)
-        metrics.bytes.inc({ kind: 'ws' }, bytes)
-      }
+      metrics.deliveries.inc({ kind: 'ws' }, count)
+      metrics.bytes.inc({ kind: 'ws' }, bytes)
     },
     onError: (err, where) => log.error({ err, where }, 'Realtime fan-out failed.'),
   })

@@ -6,10 +6,11 @@
  * `drifts:12,events:40` (every topic's last offset), so the browser's automatic `Last-Event-ID` resumes
  * each topic where it stopped. `?since=` takes either form.
  *
+ * Writes are coalesced: what a connection receives during one event-loop turn goes out in one write.
  * Byte accounting: uWS `res.write` accepts everything and buffers without bound, so this connection
- * stops writing as soon as a write reports backpressure and queues frames itself, exactly counted, until
- * `onWritable`. Past `max_buffer_bytes` queued, the stream is ended (slow consumer); the client resumes
- * with its Last-Event-ID.
+ * stops writing as soon as a write reports backpressure and queues batches itself, exactly counted,
+ * until `onWritable`. Past `max_buffer_bytes` buffered, the stream is ended (slow consumer); the client
+ * resumes with its Last-Event-ID.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js'
 import type { Logger } from 'pino'
@@ -40,6 +41,10 @@ export interface SseContext {
 class SseConn implements Sink {
   readonly kind = 'sse' as const
   closed = false
+  /** Written since the last flush; flushed once per event-loop turn (one syscall per connection per turn). */
+  private out = ''
+  private dirty = false
+  /** Flushed batches waiting for `onWritable` (uWS reported backpressure). */
   private queue: string[] = []
   private queuedBytes = 0
   private backpressured = false
@@ -59,18 +64,34 @@ class SseConn implements Sink {
     const env = frames.env
     this.cursor.set(env.topic, env.offset)
     const id = this.cursor.size === 1 ? String(env.offset) : encodeCursor(this.cursor)
+    tallies.deliveries++
     this.raw(`id: ${id}\n${frames.sseData()}`)
-    this.ctx.metrics.deliveries.inc({ kind: 'sse' })
   }
 
-  /** Writes a chunk now, or queues it behind earlier backpressure (closing past the limit). */
+  /** Appends a chunk for the next flush; past max_buffer_bytes buffered, the client is a slow consumer. */
   raw(chunk: string): void {
     if (this.closed) return
-    this.ctx.metrics.bytes.inc({ kind: 'sse' }, chunk.length)
+    this.out += chunk
+    tallies.bytes += chunk.length
+    // A burst inside one turn goes out in 16 KiB writes instead of waiting (and counting) for the flush.
+    if (this.out.length >= FLUSH_AT) this.flush()
+    if (this.buffered() > this.ctx.limits.max_buffer_bytes) return this.slow()
+    if (!this.dirty) {
+      this.dirty = true
+      dirtyConns.push(this)
+      scheduleFlush()
+    }
+  }
+
+  /** Writes what accumulated this turn, or queues it behind earlier backpressure. */
+  flush(): void {
+    this.dirty = false
+    if (this.closed || this.out === '') return
+    const chunk = this.out
+    this.out = ''
     if (this.backpressured || this.queue.length) {
       this.queue.push(chunk)
       this.queuedBytes += chunk.length
-      if (this.queuedBytes > this.ctx.limits.max_buffer_bytes) this.slow()
       return
     }
     this.res.cork(() => {
@@ -92,16 +113,17 @@ class SseConn implements Sink {
         break
       }
     }
-    if (this.queuedBytes <= this.ctx.limits.max_buffer_bytes / 2) this.wake()
+    if (this.buffered() <= this.ctx.limits.max_buffer_bytes / 2) this.wake()
     return true
   }
 
+  /** Bytes accepted for this client that the kernel has not taken yet (exact, plus uWS's last partial chunk). */
   buffered(): number {
-    return this.queuedBytes + (this.backpressured ? this.lastChunk : 0)
+    return this.out.length + this.queuedBytes + (this.backpressured ? this.lastChunk : 0)
   }
 
   writable(): Promise<void> {
-    if (this.closed || this.queuedBytes <= this.ctx.limits.max_buffer_bytes / 2) return Promise.resolve()
+    if (this.closed || this.buffered() <= this.ctx.limits.max_buffer_bytes / 2) return Promise.resolve()
     return new Promise((resolve) => this.waiters.push(resolve))
   }
 
@@ -116,12 +138,14 @@ class SseConn implements Sink {
     if (this.closed) return
     this.ctx.metrics.slowCloses.inc({ kind: 'sse' })
     this.ctx.logger.debug({ tenant: this.principal.tenant }, 'Ending a slow SSE consumer.')
+    this.out = ''
     this.end()
   }
 
-  /** Ends the response (server side); idempotent. */
+  /** Flushes what is pending and ends the response (server side); idempotent. */
   end(): void {
     if (this.closed) return
+    this.flush()
     this.res.cork(() => this.res.end())
     this.cleanup()
   }
@@ -130,6 +154,7 @@ class SseConn implements Sink {
   cleanup(): void {
     if (this.closed) return
     this.closed = true
+    this.out = ''
     this.queue = []
     this.queuedBytes = 0
     for (const sub of this.subs) this.ctx.hub.stop(sub)
@@ -137,6 +162,31 @@ class SseConn implements Sink {
     this.ctx.connections.release(this.principal.tenant, 'sse')
     sseConns.delete(this)
   }
+}
+
+const FLUSH_AT = 16 * 1024
+
+/** Deliveries and bytes, folded into the Prometheus counters at each flush (cheaper than per write). */
+const tallies = { deliveries: 0, bytes: 0 }
+let dirtyConns: SseConn[] = []
+let flushScheduled = false
+let metricsSink: ServerMetrics | undefined
+
+function scheduleFlush(): void {
+  if (flushScheduled) return
+  flushScheduled = true
+  setImmediate(() => {
+    flushScheduled = false
+    const conns = dirtyConns
+    dirtyConns = []
+    for (const c of conns) c.flush()
+    if (metricsSink && tallies.deliveries) {
+      metricsSink.deliveries.inc({ kind: 'sse' }, tallies.deliveries)
+      metricsSink.bytes.inc({ kind: 'sse' }, tallies.bytes)
+    }
+    tallies.deliveries = 0
+    tallies.bytes = 0
+  })
 }
 
 const sseConns = new Set<SseConn>()
@@ -166,6 +216,7 @@ export function parseCursor(value: string, topics: Topic[]): Map<Topic, number> 
 /** Registers `GET /api/v1/stream`; returns a shutdown function. */
 export function mountSse(ctx: SseContext): { close(): void; count(): number } {
   const { limits } = ctx
+  metricsSink = ctx.metrics
   const keepAlive = setInterval(() => {
     for (const c of sseConns) c.raw(': keep-alive\n\n')
   }, limits.sse_keepalive_ms)

@@ -49,8 +49,7 @@ class WsConn implements Sink {
     if (this.closed || !this.ws) return
     const frame = frames.ws()
     this.ws.send(frame, false, false)
-    this.ctx.metrics.deliveries.inc({ kind: 'ws' })
-    this.ctx.metrics.bytes.inc({ kind: 'ws' }, frame.length)
+    this.ctx.onDirectSend(frame.length)
   }
   buffered(): number {
     return this.closed || !this.ws ? 0 : this.ws.getBufferedAmount()
@@ -93,12 +92,18 @@ export interface WsContext {
   metrics: ServerMetrics
   logger: Logger
   slowClose(conn: WsConn): void
+  /** Counts a direct (catch-up) send for the metrics. */
+  onDirectSend(bytes: number): void
 }
 
 /** Registers `/ws` on the app; returns the open-socket set and a shutdown function. */
-export function mountWebSocket(ctx: Omit<WsContext, 'slowClose'>): { conns: Set<WsConn>; sweep(): void; close(): void } {
+export function mountWebSocket(ctx: Omit<WsContext, 'slowClose' | 'onDirectSend'>): { conns: Set<WsConn>; sweep(): void; close(): void } {
   const conns = new Set<WsConn>()
   const full = ctx as WsContext
+  full.onDirectSend = (bytes) => {
+    ctx.metrics.deliveries.inc({ kind: 'ws' })
+    ctx.metrics.bytes.inc({ kind: 'ws' }, bytes)
+  }
   full.slowClose = (conn) => {
     if (conn.closed || !conn.ws) return
     ctx.metrics.slowCloses.inc({ kind: 'ws' })
