@@ -50,7 +50,18 @@ function diffValue(a: unknown, b: unknown, path: Array<string | number>, ctx: Va
     for (let i = 0; i < n; i++) diffValue(a[i], b[i], [...path, i], ctx, out)
     return
   }
+  if (sameNumber(a, b)) return
   out.push({ path, expected: a, actual: b })
+}
+
+/**
+ * A number and a numeric string beyond 2^53 are the same when the string rounds to that number:
+ * the number was rounded when JSON was parsed, the string was not (a canonical key cannot say this).
+ */
+function sameNumber(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'number') return sameNumber(b, a)
+  if (typeof a !== 'number' || typeof b !== 'string' || Number.isSafeInteger(a)) return false
+  return /^-?[1-9]\d{15,}$/.test(b) && Number(b) === a
 }
 
 /** Calls `emit` for every non-empty leaf below `value` (a scalar is its own leaf). */

@@ -19,6 +19,10 @@ describe('numbers vs numeric strings', () => {
     expect(paths({ id: '4849138409867592181' }, { id: '4849138409867592182' })).toEqual(['id'])
     expect(numericKey('4849138409867592181')).toBe('4849138409867592181')
   })
+  it('is not drift: a number rounded by JSON parsing vs its exact digits as a string', () => {
+    expect(paths({ n: 12345678901234567890 }, { n: '12345678901234567890' })).toEqual([])
+    expect(paths({ n: 12345678901234567890 }, { n: '12345678901234599999' })).toEqual(['n'])
+  })
 })
 
 describe('booleans vs "true"/"false"', () => {
