@@ -44,6 +44,8 @@ function diffValue(a: unknown, b: unknown, path: Array<string | number>, ctx: Va
     return
   }
   if (isPlainObject(a) && isPlainObject(b)) return diffObject(a, b, path, ctx, out)
+  if (Array.isArray(a) && a.length === 1 && isPlainObject(a[0]) && isPlainObject(b)) return diffValue(a[0], b, [...path, 0], ctx, out)
+  if (isPlainObject(a) && Array.isArray(b) && b.length === 1 && isPlainObject(b[0])) return diffValue(a, b[0], path, ctx, out)
   if (Array.isArray(a) && Array.isArray(b)) {
     if (isSetValue(a, ctx) || isSetValue(b, ctx)) return diffSet(a, b, path, ctx, out)
     const n = Math.max(a.length, b.length)

@@ -122,11 +122,17 @@ export function canonKey(value: unknown, ctx: ValueContext): string | undefined 
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return undefined
+    // A one-block list and the block itself mean the same (SDKv2 MaxItems=1 lists vs framework single nested attributes).
+    if (value.length === 1 && isPlainObject(value[0])) return canonKey(value[0], ctx)
     const items = value.map((v) => canonKey(v, ctx) ?? '∅')
     if (isSetValue(value, ctx)) return '<' + items.sort().join(',') + '>'
     return '[' + items.join(',') + ']'
   }
   return objectKey(value as Record<string, unknown>, (v, k) => canonKey(v, { ...ctx, name: k }))
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /** True when a value is Terraform's "not known yet" placeholder. */

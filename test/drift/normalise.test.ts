@@ -43,6 +43,16 @@ describe('null vs empty vs absent', () => {
   })
 })
 
+describe('single nested blocks', () => {
+  it('is not drift: a one-block list vs the block itself', () => {
+    expect(paths({ timeouts: [{ create: '10m' }] }, { timeouts: { create: '10m' } })).toEqual([])
+  })
+  it('is drift: a changed leaf, on the expected side\'s path', () => {
+    expect(paths({ config: [{ size: 1 }] }, { config: { size: 2 } })).toEqual(['config.0.size'])
+    expect(paths({ config: { size: 1 } }, { config: [{ size: 2 }] })).toEqual(['config.size'])
+  })
+})
+
 describe('set-like lists', () => {
   it('is not drift: a reordered set (security groups, ingress blocks)', () => {
     const ingress = [{ from_port: 80, cidr_blocks: ['10.0.0.0/8', '0.0.0.0/0'] }, { from_port: 443, cidr_blocks: [] }]
