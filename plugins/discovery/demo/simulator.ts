@@ -36,17 +36,18 @@ export class Simulator {
   readonly rng: Rng
   readonly actors: ActorPool
   private readonly observed = new Map<string, ResourceInstance>()
+  /** Observed keys per resource type, so picking a target never scans the whole estate. */
+  private readonly byType = new Map<string, Set<string>>()
   private readonly open: OpenChange[] = []
   private readonly locked = new Set<string>()
-  private readonly types: Set<string>
+  private readonly types = new Set<string>()
   private tick = 0
   private serial = 1
 
   constructor(readonly estate: Estate, private readonly clock: Clock, private readonly options: SimulatorOptions) {
     this.rng = new Rng(`changes:${options.seed}`)
     this.actors = new ActorPool(this.rng, estate.account)
-    for (const r of estate.resources) this.observed.set(r.address, r)
-    this.types = new Set(estate.resources.map((r) => r.type))
+    for (const r of estate.resources) this.put(r)
   }
 
   /** Key of a resource in the observed map: its address, or `type:id` for unmanaged objects. */
@@ -65,7 +66,10 @@ export class Simulator {
   /** Observed resources of a type that no open change is touching. */
   candidates(type: string, filter: (r: ResourceInstance) => boolean = () => true): ResourceInstance[] {
     const out: ResourceInstance[] = []
-    for (const [key, r] of this.observed) if (r.type === type && r.address && !this.locked.has(key) && filter(r)) out.push(r)
+    for (const key of this.byType.get(type) ?? []) {
+      const r = this.observed.get(key)!
+      if (r.address && !this.locked.has(key) && filter(r)) out.push(r)
+    }
     return out
   }
 
@@ -75,13 +79,18 @@ export class Simulator {
 
   /** Replaces or adds an observed resource; `put` of an unmanaged type extends the covered types. */
   put(r: ResourceInstance): void {
-    this.observed.set(Simulator.key(r), r)
+    const key = Simulator.key(r)
+    this.observed.set(key, r)
     this.types.add(r.type)
+    let keys = this.byType.get(r.type)
+    if (!keys) this.byType.set(r.type, (keys = new Set()))
+    keys.add(key)
   }
 
   remove(key: string): ResourceInstance | undefined {
     const r = this.observed.get(key)
     this.observed.delete(key)
+    if (r) this.byType.get(r.type)?.delete(key)
     return r
   }
 
