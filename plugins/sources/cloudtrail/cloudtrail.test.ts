@@ -119,6 +119,16 @@ describe('cloudtrail plugin', () => {
     expect((items[1]!.data as ChangeEvent).resource_id).toBe('i-0123456789abcdef0')
   })
 
+  it('unwraps EventBridge CloudTrail events pushed one by one or in a batch', async () => {
+    const ctx = testContext()
+    const { output } = await plugin.create(ctx, {})
+    const wrap = (detail: unknown) => ({ version: '0', id: 'c2d5e2c9-0000-4000-8000-000000000001', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', account: '123456789012', region: 'eu-west-1', detail })
+    expect((await ctx.routes[0]!.handle(wrap(record()), { tenant: 'acme', headers: {} })).status).toBe(202)
+    expect((await ctx.routes[0]!.handle([wrap(record({ eventName: 'RevokeSecurityGroupIngress' }))], { tenant: 'acme', headers: {} })).status).toBe(202)
+    const items = await take(output as AsyncIterable<PipelineItem>, 2)
+    expect(items.map((i) => (i.data as ChangeEvent).event_name)).toEqual(['AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupIngress'])
+  })
+
   it('ends its output when the pipeline aborts', async () => {
     const ctx = testContext()
     const { output } = await plugin.create(ctx, {})

@@ -23,11 +23,20 @@ export type RecordResult =
 const READ_ONLY = /^(Describe|Get|List|Head|Lookup|BatchGet|Search|Select|Scan|Query|Check|Test|Validate|Estimate|Preview|Simulate)[A-Z]/
 const SECRET_KEY = /(password|secret|token|credential|privatekey|keymaterial|userdata|sessiontoken)/i
 
-/** Splits a request body or file into records: `{Records:[…]}`, an array, or one record. */
+/**
+ * Splits a request body or file into records: `{Records:[…]}`, an array, or one record; EventBridge
+ * events (`"detail-type": "AWS API Call via CloudTrail"`) are unwrapped to their `detail`.
+ */
 export function recordsOf(body: unknown): unknown[] {
-  if (Array.isArray(body)) return body
+  if (Array.isArray(body)) return body.map(unwrap)
   if (body && typeof body === 'object' && Array.isArray((body as { Records?: unknown }).Records)) return (body as { Records: unknown[] }).Records
-  return [body]
+  return [unwrap(body)]
+}
+
+function unwrap(item: unknown): unknown {
+  if (!item || typeof item !== 'object') return item
+  const e = item as Record<string, unknown>
+  return typeof e['detail-type'] === 'string' && /CloudTrail/.test(e['detail-type']) && e.detail && typeof e.detail === 'object' ? e.detail : item
 }
 
 /** True when the call only reads (by the record's own `readOnly` flag, else by its name). */
