@@ -9,12 +9,12 @@
  * are identical on both sides.
  */
 import type { ResourceInstance, Snapshot } from '../model.ts'
-import { TfdriftError } from '../errors.ts'
+import { TfdriftError, type ErrorCode } from '../errors.ts'
 import { parseAddress, type IndexKey } from './address.ts'
 import { readerError, syntaxError } from './errors.ts'
 import { pathsFromMirror } from './paths.ts'
 import { providerShortName } from './provider.ts'
-import { readOutputs } from './state.ts'
+import { readOutputs } from './outputs.ts'
 
 export interface ParsePlanOptions {
   /** File path or URL of the plan; named in every error. */
@@ -123,14 +123,14 @@ export function parsePlan(input: string | Buffer | Obj, opts: ParsePlanOptions):
 }
 
 /** Fields shared by plan `values` resources and `resource_changes` entries. */
-function instanceBase(raw: Obj, at: string, source: string): Omit<ResourceInstance, 'attributes'> {
+function instanceBase(raw: Obj, at: string, source: string, code: ErrorCode = 'TFD_ERR_PLAN_INVALID'): Omit<ResourceInstance, 'attributes'> {
   const address = raw.address
-  if (typeof address !== 'string') throw readerError('TFD_ERR_PLAN_INVALID', source, `${at}/address`, 'address must be a string.')
+  if (typeof address !== 'string') throw readerError(code, source, `${at}/address`, 'address must be a string.')
   let parsed
   try {
     parsed = parseAddress(address)
   } catch (err) {
-    throw readerError('TFD_ERR_PLAN_INVALID', source, `${at}/address`, (err as TfdriftError).message)
+    throw readerError(code, source, `${at}/address`, (err as TfdriftError).message)
   }
   const index = raw.index as IndexKey | undefined
   const providerName = typeof raw.provider_name === 'string' ? raw.provider_name : undefined
@@ -162,19 +162,19 @@ function finish(r: ResourceInstance, sensitiveMirror: unknown, unknownMirror?: u
   return r
 }
 
-/** Walks `root_module` / `child_modules` of plan `values`. */
-function walkModule(mod: unknown, at: string, source: string, emit: (r: ResourceInstance) => void): void {
+/** Walks `root_module` / `child_modules` of plan / `terraform show -json` `values`. */
+export function walkModule(mod: unknown, at: string, source: string, emit: (r: ResourceInstance) => void, code: ErrorCode = 'TFD_ERR_PLAN_INVALID'): void {
   if (!isObj(mod)) return
   const resources = Array.isArray(mod.resources) ? mod.resources : []
   resources.forEach((raw, i) => {
     const rat = `${at}/resources/${i}`
-    if (!isObj(raw)) throw readerError('TFD_ERR_PLAN_INVALID', source, rat, 'a resource must be an object.')
+    if (!isObj(raw)) throw readerError(code, source, rat, 'a resource must be an object.')
     const values = raw.values ?? {}
-    if (!isObj(values)) throw readerError('TFD_ERR_PLAN_INVALID', source, `${rat}/values`, 'values must be an object.')
-    emit(finish({ ...instanceBase(raw, rat, source), attributes: values }, raw.sensitive_values))
+    if (!isObj(values)) throw readerError(code, source, `${rat}/values`, 'values must be an object.')
+    emit(finish({ ...instanceBase(raw, rat, source, code), attributes: values }, raw.sensitive_values))
   })
   const children = Array.isArray(mod.child_modules) ? mod.child_modules : []
-  children.forEach((child, i) => walkModule(child, `${at}/child_modules/${i}`, source, emit))
+  children.forEach((child, i) => walkModule(child, `${at}/child_modules/${i}`, source, emit, code))
 }
 
 /** One side (`before` / `after`) of a resource_changes / resource_drift entry, or undefined when that side is null. */

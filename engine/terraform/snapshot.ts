@@ -12,6 +12,7 @@ import { readerError, syntaxError } from './errors.ts'
 import { JsonScanError, parseSpan, splitTopLevel } from './json-scan.ts'
 import { looksLikePlan, parsePlan } from './plan.ts'
 import { parseState } from './state.ts'
+import { looksLikeShowState } from './show-json.ts'
 
 export const SNAPSHOT_FORMAT = 'tfdrift-snapshot'
 export const SNAPSHOT_VERSION = 1
@@ -150,6 +151,7 @@ export function sniffDocument(input: string | Buffer): DocumentKind {
   }
   const has = (k: string) => members.has(k)
   if (has('version') && (has('resources') || has('modules') || has('lineage'))) return 'state'
+  if (looksLikeShowState({ has })) return 'state'
   const probe: Record<string, true> = {}
   for (const k of members.keys()) probe[k] = true
   if (looksLikePlan(probe)) return 'plan'

@@ -9,10 +9,12 @@ import { pointer, readerError, syntaxError } from './errors.ts'
 import { JsonScanError, parseSpan, splitTopLevel, type TopLevel } from './json-scan.ts'
 import { readLegacyModules } from './legacy.ts'
 import { SENSITIVE_MASK, sensitivePathsFromState } from './paths.ts'
+import { readOutputs } from './outputs.ts'
+import { looksLikeShowState, showStateFromValues } from './show-json.ts'
 import { providerShortName } from './provider.ts'
 import { unflatten } from './flatmap.ts'
 
-export { SENSITIVE_MASK }
+export { SENSITIVE_MASK, readOutputs }
 
 export interface ParseStateOptions {
   /** Where the bytes came from (path, `s3://bucket/key`, URL without credentials); named in every error. */
@@ -101,6 +103,10 @@ function scanPointer(err: unknown): string {
 function readDocument(doc: DocumentView, opts: ParseStateOptions): Snapshot {
   const { source } = opts
   const version = doc.member('version')
+  if (version === undefined && doc.has('values') && looksLikeShowState(doc)) {
+    // `terraform show -json` of a state: same resources, another shape.
+    return showStateFromValues(doc.member('values'), doc.member('terraform_version'), opts)
+  }
   if (version === undefined) {
     if (doc.has('encrypted_data') || doc.has('encryption_version')) {
       throw readerError('TFD_ERR_STATE_INVALID', source, '', 'the state is encrypted (OpenTofu state encryption); read a decrypted copy (`tofu state pull`).')
@@ -141,18 +147,6 @@ function readDocument(doc: DocumentView, opts: ParseStateOptions): Snapshot {
   const seen = new Set<string>()
   doc.resources((raw, at) => readV4Resource(raw, at, source, seen, snapshot.resources))
   return snapshot
-}
-
-/** Outputs with sensitive values masked: they must never leave the reader. */
-export function readOutputs(raw: unknown, source: string, at = '/outputs'): Snapshot['outputs'] {
-  if (!isObj(raw)) throw readerError('TFD_ERR_STATE_INVALID', source, at, 'outputs must be an object.')
-  const out: NonNullable<Snapshot['outputs']> = {}
-  for (const [name, o] of Object.entries(raw)) {
-    if (!isObj(o)) continue
-    const sensitive = o.sensitive === true
-    out[name] = { value: sensitive ? SENSITIVE_MASK : o.value, ...(sensitive ? { sensitive } : {}), ...(o.type === undefined ? {} : { type: o.type }) }
-  }
-  return out
 }
 
 /** Validates one v4 `resources[]` entry and appends its instances. */

@@ -61,6 +61,7 @@ describe('readObserved sniffing', () => {
     [JSON.stringify(good), 'snapshot'],
     [state, 'state'],
     [JSON.stringify({ format_version: '1.2', planned_values: {}, resource_changes: [] }), 'plan'],
+    [JSON.stringify({ format_version: '1.0', values: { root_module: {} } }), 'state'],
     [JSON.stringify({ hello: 1 }), 'unknown'],
     ['nope', 'invalid'],
   ])('%s → %s', (doc, kind) => expect(sniffDocument(doc)).toBe(kind))

@@ -166,3 +166,29 @@ describe('parseState robustness', () => {
     expect(s.resources[0]!.attributes.tags).toEqual({ Name: 'x' })
   })
 })
+
+describe('terraform show -json of a state', () => {
+  const show = JSON.stringify({ format_version: '1.0', terraform_version: '1.9.0', values: {
+    outputs: { pw: { sensitive: true, value: 'x', type: 'string' } },
+    root_module: { resources: [{ address: 'aws_vpc.main', mode: 'managed', type: 'aws_vpc', name: 'main', provider_name: 'registry.terraform.io/hashicorp/aws', schema_version: 1, values: { id: 'vpc-1', tags: {} }, sensitive_values: { tags: {} } }],
+      child_modules: [{ address: 'module.net', resources: [{ address: 'module.net.aws_subnet.s[0]', mode: 'managed', type: 'aws_subnet', name: 's', index: 0, provider_name: 'registry.terraform.io/hashicorp/aws', values: { id: 'subnet-1', password: 'p' }, sensitive_values: { password: true } }] }] },
+  } })
+
+  it('reads it like the state file', () => {
+    const s = parseState(show, { source: 'show.json', kind: 'observed' })
+    expect(s.kind).toBe('observed')
+    expect(s.terraform_version).toBe('1.9.0')
+    expect(s.resources.map((r) => [r.address, r.provider, r.resource_id, r.module ?? null, r.index_key ?? null])).toEqual([
+      ['aws_vpc.main', 'aws', 'vpc-1', null, null], ['module.net.aws_subnet.s[0]', 'aws', 'subnet-1', 'module.net', 0],
+    ])
+    expect(s.resources[1]!.sensitive_paths).toEqual([['password']])
+    expect(s.outputs!.pw!.value).toBe('(sensitive value)')
+  })
+
+  it('reports a bad address as TFD_ERR_STATE_INVALID', () => {
+    const bad = show.replace('"address":"aws_vpc.main"', '"address":"nope"')
+    const err = codeOf(() => parseState(bad, { source: 'show.json' }))
+    expect(err.code).toBe('TFD_ERR_STATE_INVALID')
+    expect(err.problems[0]!.pointer).toBe('/values/root_module/resources/0/address')
+  })
+})
