@@ -12,7 +12,7 @@ import type { ResourceInstance, Snapshot } from '../model.ts'
 import { TfdriftError, type ErrorCode } from '../errors.ts'
 import { parseAddress, type IndexKey } from './address.ts'
 import { readerError, syntaxError } from './errors.ts'
-import { pathsFromMirror } from './paths.ts'
+import { pathsFromMirror, type AttrPath } from './paths.ts'
 import { providerShortName } from './provider.ts'
 import { readOutputs } from './outputs.ts'
 
@@ -155,9 +155,11 @@ function finish(r: ResourceInstance, sensitiveMirror: unknown, unknownMirror?: u
   if (typeof id === 'string' && id) r.resource_id = id
   else if (typeof id === 'number') r.resource_id = String(id)
   if (typeof r.attributes.arn === 'string' && r.attributes.arn) r.arn = r.attributes.arn
-  const sensitive = pathsFromMirror(sensitiveMirror)
+  // A bare `true` marks the whole object: spell it out per attribute so every path names one.
+  const whole = (paths: AttrPath[]) => (paths.some((p) => p.length === 0) ? Object.keys(r.attributes).map((k) => [k]) : paths)
+  const sensitive = whole(pathsFromMirror(sensitiveMirror))
   if (sensitive.length) r.sensitive_paths = sensitive
-  const unknown = unknownMirror === undefined ? [] : pathsFromMirror(unknownMirror)
+  const unknown = unknownMirror === undefined ? [] : whole(pathsFromMirror(unknownMirror))
   if (unknown.length) r.unknown_paths = unknown
   return r
 }

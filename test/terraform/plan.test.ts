@@ -131,4 +131,10 @@ describe('plan JSON (synthetic)', () => {
   ])('%s → %s', (_name, input, code) => {
     expect(() => parsePlan(input, { source: 'bad.json' })).toThrowError(expect.objectContaining({ code, message: expect.stringContaining('bad.json') }))
   })
+
+  it('spells out a whole-object sensitive mark per attribute', () => {
+    const doc = { ...plan, prior_state: { values: { root_module: { resources: [{ address: 'aws_x.y', mode: 'managed', type: 'aws_x', name: 'y', values: { id: 'x1', secret: 's' }, sensitive_values: true }] } } }, resource_drift: [] }
+    const { observed } = parsePlan(doc, { source: 'p' })
+    expect(observed.resources[0]!.sensitive_paths).toEqual([['id'], ['secret']])
+  })
 })
