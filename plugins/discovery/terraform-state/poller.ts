@@ -80,6 +80,9 @@ export async function* pollStates(ctx: PluginContext, opts: PollerOptions): Asyn
   /** Listing failures (a path pattern, an S3 prefix) by source → error code. */
   const listingFailures = new Map<string, string>()
   const sleep = opts.sleep ?? realSleep
+  const reads = ctx.metrics.counter('terraform_state_snapshots_total', 'State snapshots emitted (a source changed serial or lineage).')
+  const failures = ctx.metrics.counter('terraform_state_source_errors_total', 'Failed reads of a state source (the last good snapshot stays in use).')
+  const sourcesGauge = ctx.metrics.gauge('terraform_state_sources', 'State sources found in the last refresh.')
   const errorItem = (data: SourceErrorData): PipelineItem<SourceErrorData> => ({ type: 'source.error', topic: 'system', data })
 
   for (let cycle = 0; !ctx.signal.aborted; cycle++) {
@@ -105,6 +108,7 @@ export async function* pollStates(ctx: PluginContext, opts: PollerOptions): Asyn
       listingFailures.delete(source)
       items.push({ type: 'source.recovered', topic: 'system', data: { source } })
     }
+    sourcesGauge.set(resolved.sources.length)
     const outcomes = await pool(resolved.sources, opts.concurrency, async (source): Promise<Outcome> => {
       const st = states.get(source.id)
       try {
@@ -124,6 +128,7 @@ export async function* pollStates(ctx: PluginContext, opts: PollerOptions): Asyn
       if (!st) states.set(o.source.id, (st = { emitted: false }))
       if (o.error !== undefined) {
         if (ctx.signal.aborted) return
+        failures.inc()
         const data = errorData(o.source.id, o.error)
         if (st.failing !== data.code) {
           st.failing = data.code
@@ -150,6 +155,7 @@ export async function* pollStates(ctx: PluginContext, opts: PollerOptions): Asyn
       st.lineage = s.lineage
       st.emitted = true
       ctx.logger.info({ source: s.source, serial: s.serial, resources: s.resources.length }, `Read state ${s.source} (serial ${s.serial ?? '-'}, ${s.resources.length} instances).`)
+      reads.inc()
       items.push({ type: 'snapshot', data: s })
     }
     for (const item of items) {
