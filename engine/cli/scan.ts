@@ -9,7 +9,7 @@ import { TfdriftError } from '../errors.ts'
 import { SEVERITIES, type Severity, type Snapshot } from '../model.ts'
 import { diffSnapshots } from '../drift/compare.ts'
 import { IgnoreRules } from '../drift/ignore.ts'
-import { readExpected, readLive, readPlan, resolveStateFiles } from '../drift/scan/inputs.ts'
+import { isRemote, readExpected, readLive, readPlan, readRemote, resolveStateFiles } from '../drift/scan/inputs.ts'
 import { buildScanResult, type ScanResult } from '../drift/scan/result.ts'
 import { formatTable, useColour } from '../drift/scan/table.ts'
 import { formatMarkdown } from '../drift/scan/markdown.ts'
@@ -107,14 +107,16 @@ export async function scan(opts: ScanOptions, io: ScanIO): Promise<ScanResult> {
     throw new TfdriftError('TFD_ERR_SCAN_USAGE', `--min-severity must be one of ${SEVERITIES.join(', ')}.`)
   }
   const ignore = loadIgnore(opts)
-  const stateFiles = states.length ? resolveStateFiles(states) : []
-  const liveFiles = lives.length ? resolveStateFiles(lives) : []
+  const stateFiles = resolveStateFiles(states)
+  const liveFiles = resolveStateFiles(lives)
   const bar = progress(io, [...stateFiles, ...liveFiles, ...(opts.plan ? [opts.plan] : [])])
   const expected: Snapshot[] = []
   const observed: Snapshot[] = []
   try {
+    for (const uri of states.filter(isRemote)) expected.push(...(await readRemote(uri, 'expected')))
     for (const f of stateFiles) { expected.push(readExpected(f)); bar.step(f) }
-    for (const f of liveFiles) { observed.push(await readLive(f)); bar.step(f) }
+    for (const uri of lives.filter(isRemote)) observed.push(...(await readRemote(uri, 'observed')))
+    for (const f of liveFiles) { observed.push(readLive(f)); bar.step(f) }
     if (opts.plan) {
       const plan = readPlan(opts.plan)
       bar.step(opts.plan)
@@ -138,7 +140,7 @@ export async function scan(opts: ScanOptions, io: ScanIO): Promise<ScanResult> {
 export function scanCommand(): Command {
   return new Command('scan')
     .description('Compare Terraform state with the live cloud (a refreshed state, snapshot JSON or plan JSON) once, for CI.')
-    .option('--state <paths...>', 'expected state: tfstate files, directories (every *.tfstate below) or globs')
+    .option('--state <paths...>', 'expected state: tfstate files, directories (every *.tfstate below), globs, s3://bucket/key, https:// (HTTP backend) or tfc://org/workspace')
     .option('--live <paths...>', 'observed state: a refreshed tfstate (terraform apply -refresh-only), a snapshot JSON, or a plan JSON')
     .option('--plan <file>', 'a `terraform show -json` plan; drift comes from its resource_drift (its own prior state is the expected side unless --state is given)')
     .addOption(new Option('--format <format>', 'output format').choices([...SCAN_FORMATS]).default('table'))

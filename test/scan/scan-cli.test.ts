@@ -3,7 +3,9 @@
  * format, every exit code, errors naming their code and source, ignore files, masking, and the
  * JSON output validated against schemas/scan-result.schema.json.
  */
-import { spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -12,6 +14,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { corpusDir } from '../support/corpus.ts'
+import { parseState } from '../../engine/terraform/state.ts'
+import { toSnapshotFile } from '../../engine/terraform/snapshot.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs')
@@ -25,6 +29,17 @@ function scan(args: string[], env: Record<string, string> = {}) {
     cwd: work, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000,
   })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** The same, without blocking this process (for tests that serve HTTP from here). */
+function scanAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const base = { ...process.env }
+  delete base.FORCE_COLOR
+  return new Promise((done) => {
+    execFile(process.execPath, [tsx, join(root, 'engine', 'cli', 'main.ts'), 'scan', ...args], { cwd: work, env: base, timeout: 60_000 }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr })
+    })
+  })
 }
 
 let work = ''
@@ -159,6 +174,34 @@ describe('tfdrift scan (real CLI)', () => {
     expect(scan(['--state', 'only-tags.tfstate', '--live', 'only-tags-live.tfstate']).code).toBe(2)
     expect(scan(['--state', 'only-tags.tfstate', '--live', 'only-tags-live.tfstate', '--ignore-file', '.custom-ignore']).code).toBe(0)
     expect(scan(['--state', 'only-tags.tfstate', '--live', 'only-tags-live.tfstate', '--min-severity', 'medium']).code).toBe(0)
+  })
+
+  it('reads a tfdrift snapshot JSON as the observed side', () => {
+    const snapshot = parseState(readFileSync(join(work, 'drifted.tfstate')), { source: 'drifted.tfstate', kind: 'observed' })
+    writeFileSync(join(work, 'drifted.snapshot.json'), JSON.stringify(toSnapshotFile(snapshot)))
+    const r = scan(['--state', 'expected.tfstate', '--live', 'drifted.snapshot.json', '--format', 'json'])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.stdout).summary.counts.by_kind).toEqual({ missing: 1, unmanaged: 1, modified: 3 })
+  })
+
+  it('reads the expected state from an HTTP backend; an unreachable one is exit 1 naming the source', async () => {
+    const body = readFileSync(join(work, 'expected.tfstate'))
+    const server = createServer((req, res) => {
+      if (req.url === '/state/prod') { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body) } else { res.writeHead(404); res.end() }
+    })
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const ok = await scanAsync(['--state', `${url}/state/prod`, '--live', 'same.tfstate'])
+      expect(ok.stderr).toBe('')
+      expect(ok.code).toBe(0)
+      const gone = await scanAsync(['--state', `${url}/state/nope`, '--live', 'same.tfstate'])
+      expect(gone.code).toBe(1)
+      expect(gone.stderr).toMatch(/TFD_ERR_SOURCE_\w+: .*\/state\/nope/)
+    } finally {
+      server.close()
+    }
   })
 
   it('exit 1 with the error code and the source for bad input', () => {

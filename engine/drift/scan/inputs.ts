@@ -7,16 +7,15 @@ import { join } from 'node:path'
 import fg from 'fast-glob'
 import { TfdriftError } from '../../errors.ts'
 import type { Snapshot } from '../../model.ts'
-import { looksLikePlan, parsePlan } from '../../terraform/plan.ts'
+import { parsePlan } from '../../terraform/plan.ts'
+import { readObserved } from '../../terraform/snapshot.ts'
 import { parseState } from '../../terraform/state.ts'
 
-/** Expands `--state` arguments into state files (directories: every `*.tfstate` below, `.terraform/` skipped). */
+/** Expands local `--state`/`--live` arguments into files (directories: every `*.tfstate` below, `.terraform/` skipped); remote ones are skipped here. */
 export function resolveStateFiles(args: string[]): string[] {
   const files: string[] = []
   for (const arg of args) {
-    if (/^[a-z0-9+]+:\/\//i.test(arg)) {
-      throw new TfdriftError('TFD_ERR_SCAN_INPUT', `${arg}: remote states are read by the terraform-state discovery plugin; download it first (terraform state pull > state.tfstate) and pass the file.`)
-    }
+    if (isRemote(arg)) continue // read by readRemote
     let st: ReturnType<typeof statSync> | undefined
     try { st = statSync(arg) } catch { st = undefined }
     if (st?.isDirectory()) {
@@ -46,37 +45,22 @@ export function readExpected(file: string): Snapshot {
   return parseState(readInput(file), { source: file, kind: 'expected' })
 }
 
-/** Reads the observed side: a refreshed tfstate, a plan JSON (its refreshed side), or a provider-neutral snapshot JSON. */
-export async function readLive(file: string): Promise<Snapshot> {
-  const buf = readInput(file)
-  let doc: unknown
-  try {
-    doc = JSON.parse(buf.toString('utf8'))
-  } catch {
-    // Let the state reader produce its precise "truncated / invalid JSON near byte N" error.
-    return parseState(buf, { source: file, kind: 'observed' })
-  }
-  if (looksLikePlan(doc)) return parsePlan(doc as Record<string, unknown>, { source: file }).observed
-  if (doc && typeof doc === 'object' && 'version' in doc) return parseState(buf, { source: file, kind: 'observed' })
-  return readSnapshotJson(doc, file)
+/** Reads the observed side: a refreshed tfstate, a plan JSON (its refreshed side), or a snapshot JSON (sniffed). */
+export function readLive(file: string): Snapshot {
+  return readObserved(readInput(file), file)
 }
 
-/** Snapshot JSON through H4's reader when present, else the minimal shape check. */
-async function readSnapshotJson(doc: unknown, file: string): Promise<Snapshot> {
-  try {
-    // H4's snapshot reader; a variable specifier keeps this optional until it exists.
-    const specifier = '../../terraform/snapshot.ts'
-    const mod = (await import(specifier)) as Record<string, unknown>
-    const fn = (mod.parseSnapshot ?? mod.readSnapshot) as ((d: unknown, o: { source: string }) => Snapshot) | undefined
-    if (typeof fn === 'function') return { ...fn(doc, { source: file }), kind: 'observed' }
-  } catch (error) {
-    if (error instanceof TfdriftError) throw error
-  }
-  const snap = doc as Partial<Snapshot>
-  if (!snap || typeof snap !== 'object' || !Array.isArray(snap.resources)) {
-    throw new TfdriftError('TFD_ERR_SNAPSHOT_INVALID', `${file}: not a Terraform state, plan JSON or snapshot JSON (no "resources" list).`)
-  }
-  return { kind: 'observed', source: file, taken_at: snap.taken_at ?? new Date().toISOString(), resources: snap.resources, ...(snap.covered_types ? { covered_types: snap.covered_types } : {}) }
+/** Reads remote states (`s3://`, `https://`, `tfc://`) through the terraform backends; loaded only when used. */
+export async function readRemote(uri: string, kind: 'expected' | 'observed'): Promise<Snapshot[]> {
+  const { loadStates } = await import('../../terraform/backends/uri.ts')
+  const snapshots = await loadStates([uri], { kind })
+  if (snapshots.length === 0) throw new TfdriftError('TFD_ERR_SCAN_INPUT', `${uri}: no state found there.`)
+  return snapshots
+}
+
+/** True for `s3://`, `http(s)://` and `tfc://` locations. */
+export function isRemote(arg: string): boolean {
+  return /^(s3|https?|tfc):\/\//i.test(arg)
 }
 
 /** Reads a plan JSON into both sides. */
