@@ -14,6 +14,7 @@ import { topoOrder, type GraphNode } from './graph.ts'
 import { OperatorNode, ProducerNode, SupervisedNode, TransportNode, type NodeEnv, type NodeStats } from './node.ts'
 import { PublishSink } from './publish.ts'
 import { PersistSink, type PersistOptions } from './persist.ts'
+import { PipelineOutput } from './output.ts'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts'
 
 export interface DataflowOptions {
@@ -43,7 +44,7 @@ export class Dataflow {
   async start(): Promise<void> {
     const { opts } = this
     const backoff = { ...DEFAULT_BACKOFF, ...opts.backoff }
-    const perPipeline = new Map<string, { publisher: PublishSink; writer?: PersistSink; env: NodeEnv }>()
+    const perPipeline = new Map<string, { output: PipelineOutput; env: NodeEnv }>()
     for (const c of this.checked) {
       const p = c.node.pipeline
       if (perPipeline.has(p)) continue
@@ -59,13 +60,13 @@ export class Dataflow {
           opts.bus.publish({ topic: 'system', type, tenant, data }).catch((error: unknown) => log.debug({ err_message: (error as Error)?.message }, 'Could not publish a system event.'))
         },
       }
-      perPipeline.set(p, { publisher, writer, env })
+      perPipeline.set(p, { output: new PipelineOutput(publisher, writer), env })
     }
     for (const c of this.checked) {
-      const { env, publisher, writer } = perPipeline.get(c.node.pipeline)!
+      const { env, output } = perPipeline.get(c.node.pipeline)!
       const Kind = c.node.kind === 'analysis' || c.node.kind === 'remediation' ? OperatorNode : c.node.kind === 'transport' ? TransportNode : ProducerNode
       const node = new Kind(c.node, c.definition, c.options, env)
-      node.downstream = writer ? [publisher, writer] : [publisher]
+      node.downstream = [output]
       this.nodes.set(this.key(c.node.pipeline, c.node.id), node)
     }
     for (const node of this.nodes.values()) {

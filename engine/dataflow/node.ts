@@ -4,7 +4,7 @@
  * operator errors) tears it down, publishes a `system` event and restarts it with capped exponential
  * backoff. A failing node never ends the pipeline: its queue holds (bounded) while it is down.
  */
-import { Observable, type Subscriber, type Subscription } from 'rxjs'
+import { Observable, Subscriber, type Subscription } from 'rxjs'
 import type { DependencyContainer } from 'tsyringe'
 import type { Logger } from 'pino'
 import type { Clock, Demand, Ingress, IngressRoute, OperatorInstance, PipelineItem, PluginDefinition, ProducerInstance, QueuePolicy, TransportInstance } from '../plugin-api.ts'
@@ -156,7 +156,8 @@ export abstract class SupervisedNode {
   /** True while no instance runs (backoff or starting after a failure): its block queue stops counting for demand. */
   get down(): boolean { return this.state === 'backoff' || (this.state === 'starting' && this.restarting) }
 
-  protected emit(item: PipelineItem): void {
+  /** Hands an item the plugin produced to every downstream sink. */
+  emit(item: PipelineItem): void {
     if (this.state !== 'running' && this.state !== 'stopping') return
     this.stats.emitted++
     const d = this.downstream
@@ -221,11 +222,7 @@ export class ProducerNode extends SupervisedNode {
   protected attach(instance: unknown): void {
     const output = (instance as ProducerInstance).output
     if (typeof (output as Observable<PipelineItem>).subscribe === 'function') {
-      const sub = (output as Observable<PipelineItem>).subscribe({
-        next: (item) => this.emit(item),
-        error: (error) => this.fail(error, 'TFD_ERR_PLUGIN_RUNTIME'),
-        complete: () => this.finished(),
-      })
+      const sub = (output as Observable<PipelineItem>).subscribe(new NodeSubscriber(this, () => this.finished()))
       if (this.state === 'running') this.subscription = sub
       else sub.unsubscribe()
       return
@@ -299,11 +296,7 @@ export class OperatorNode extends SupervisedNode implements Sink {
       return () => { if (this.input === subscriber) this.input = undefined }
     })
     const output$ = (instance as OperatorInstance).operator(input$)
-    const sub = output$.subscribe({
-      next: (item) => this.emit(item),
-      error: (error) => this.fail(error, 'TFD_ERR_PLUGIN_RUNTIME'),
-      complete: () => this.completion.resolve(),
-    })
+    const sub = output$.subscribe(new NodeSubscriber(this, () => this.completion.resolve()))
     if (this.state !== 'running') { sub.unsubscribe(); return }
     this.subscription = sub
     this.drain()
@@ -326,14 +319,14 @@ export class OperatorNode extends SupervisedNode implements Sink {
   // --- Sink (upstream side) ---
 
   hasRoom(): boolean {
-    return this.queue.policy !== 'block' || this.queue.length < this.queue.size || this.down
+    return this.queue.length < this.queue.size || this.queue.policy !== 'block' || this.down
   }
 
   onRoom(callback: () => void): void { this.waiters.add(callback) }
 
   offer(item: PipelineItem): void {
     this.stats.received++
-    if (!this.busy && this.queue.length === 0 && this.state === 'running' && this.input && firstBlocked(this.downstream) === undefined) {
+    if (this.queue.length === 0 && !this.busy && this.input !== undefined && this.state === 'running' && firstBlocked(this.downstream) === undefined) {
       this.deliver(item)
       if (this.queue.length > 0) this.drain()
       return
@@ -419,6 +412,23 @@ export class TransportNode extends SupervisedNode {
   }
   protected async attach(instance: unknown): Promise<void> { await (instance as TransportInstance).start?.() }
   protected detach(): void {}
+}
+
+/**
+ * Subscribes the engine to a plugin's output. A Subscriber subclass (rather than an observer object)
+ * spares RxJS its safe-subscriber wrapper on the hottest path; errors still end here and go to supervision.
+ */
+class NodeSubscriber extends Subscriber<PipelineItem> {
+  constructor(private readonly owner: SupervisedNode, private readonly done: () => void) { super() }
+  protected override _next(item: PipelineItem): void { this.owner.emit(item) }
+  protected override _error(error: unknown): void {
+    this.unsubscribe()
+    this.owner.fail(error, 'TFD_ERR_PLUGIN_RUNTIME')
+  }
+  protected override _complete(): void {
+    this.unsubscribe()
+    this.done()
+  }
 }
 
 async function safeClose(instance: { close?(): unknown } | undefined, log: Logger): Promise<void> {

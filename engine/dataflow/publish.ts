@@ -5,14 +5,14 @@ import type { PipelineItem } from '../plugin-api.ts'
 import { RoomWaiters, type Sink } from './sink.ts'
 
 export class PublishSink implements Sink {
-  private inflight = 0
+  inflight = 0
   private readonly waiters = new RoomWaiters()
   private readonly idle = new RoomWaiters()
   private warned = false
   published = 0
   errors = 0
 
-  constructor(private readonly bus: Bus, private readonly tenant: string, private readonly log: Logger, private readonly maxInflight = 1024) {}
+  constructor(private readonly bus: Bus, private readonly tenant: string, private readonly log: Logger, readonly maxInflight = 1024) {}
 
   offer(item: PipelineItem): void {
     if (!item.topic) return
