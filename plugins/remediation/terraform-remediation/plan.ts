@@ -64,6 +64,12 @@ function label(drift: Drift): string {
   return addr ? `${addr}${drift.resource_id ? ` (${drift.resource_id})` : ''}` : `${drift.type} ${drift.resource_id ?? '(unknown id)'}`
 }
 
+/** The AWS region in the drift's ARN (`arn:aws:ec2:eu-west-1:…`), when there is one. */
+function regionOf(drift: Drift): string | undefined {
+  const region = drift.provider === 'aws' ? drift.arn?.split(':')[3] : undefined
+  return region || undefined
+}
+
 function importPlan(drift: Drift): Body {
   const name = resourceNameFor(drift.resource_id, 'unmanaged')
   const to = `${drift.type}.${name}`
@@ -73,6 +79,7 @@ function importPlan(drift: Drift): Body {
       `${drift.type} ${drift.resource_id ?? ''} exists in the cloud but in no Terraform state.`, ...who(drift),
       'Adopt it: add these blocks, run `terraform plan -generate-config-out=generated.tf` to fill the arguments, review, then apply.',
       ...(hint ? [`Import id format for ${drift.type}: ${hint}.`] : []),
+      ...(regionOf(drift) ? [`It lives in ${regionOf(drift)}: add \`provider = aws.<alias for ${regionOf(drift)}>\` to both blocks if your default provider is in another region.`] : []),
       'Or delete the object if nobody needs it.',
     ]),
     'import {',

@@ -27,6 +27,9 @@ describe('unmanaged → import', () => {
     expect(p.content).toContain('# Changed by bob.kowalski (RunInstances from 198.51.100.77).')
     expect(p.content).toContain('terraform plan -generate-config-out=generated.tf')
     expect(() => parseAddress('aws_instance.i_0a1b2c3d4e5f60718')).not.toThrow()
+    const regional = plan({ kind: 'unmanaged', resource_id: 'i-0abc', arn: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc' })
+    expect(regional.content).toContain('# It lives in eu-west-1: add `provider = aws.<alias for eu-west-1>`')
+    expect(plan({ kind: 'unmanaged', type: 'aws_s3_bucket', resource_id: 'b', arn: 'arn:aws:s3:::b' }).content).not.toContain('It lives in')
   })
 
   it('names composite import-id formats and keeps odd ids valid HCL', () => {
