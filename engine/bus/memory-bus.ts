@@ -3,7 +3,7 @@ import type { Bus, BusHistoryLimits, HistoryPage } from './bus.ts'
 import type { Envelope, Publication, Topic } from '../envelope.ts'
 import type { Clock } from '../plugin-api.ts'
 import { systemClock } from '../clock.ts'
-import { newId } from '../ids.ts'
+import { fastUlidFactory } from './ulid.ts'
 import { TfdriftError } from '../errors.ts'
 import { historyPageSize, resolveHistoryLimits } from './limits.ts'
 import { validatePublication } from './validate.ts'
@@ -76,6 +76,7 @@ export class MemoryBus implements Bus {
   private readonly all = new Subject<Envelope>()
   private readonly allObservable = this.all.asObservable()
   private closed = false
+  private readonly newId = fastUlidFactory()
   // The ISO string of the last millisecond seen: publishing 1M/s would otherwise format a Date per event.
   private isoMs = -1
   private iso = ''
@@ -106,7 +107,7 @@ export class MemoryBus implements Bus {
     }
     if (now !== this.isoMs) { this.isoMs = now; this.iso = new Date(now).toISOString() }
     const env: Envelope<T> = {
-      id: publication.id ?? newId(now),
+      id: publication.id ?? this.newId(now),
       offset: ++stream.last,
       topic: publication.topic,
       type: publication.type,

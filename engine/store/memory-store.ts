@@ -10,7 +10,8 @@ interface TenantData {
   /** Latest snapshot per `pipeline \0 kind \0 source`. */
   snapshots: Map<string, { pipeline: string; snapshot: Snapshot }>
   events: Map<string, ChangeEvent>
-  drifts: Map<string, Drift>
+  /** Drifts with their list-order key: detected_at in ms and the insertion sequence (ties: newest first). */
+  drifts: Map<string, { drift: Drift; time: number; seq: number }>
   history: Map<string, DriftStatusChange[]>
   plans: Map<string, RemediationPlan>
 }
@@ -20,6 +21,7 @@ export class MemoryStore implements Store {
   private readonly tenants = new Map<string, TenantData>()
   private readonly clock: Clock
   private closed = false
+  private seq = 0
 
   constructor(options: { clock?: Clock } = {}) {
     this.clock = options.clock ?? systemClock
@@ -85,8 +87,8 @@ export class MemoryStore implements Store {
     const data = this.data(tenant)
     for (const drift of drifts) {
       const previous = data.drifts.get(drift.id)
-      data.drifts.set(drift.id, clone(drift))
-      if (previous && previous.status !== drift.status) {
+      data.drifts.set(drift.id, { drift: clone(drift), time: Date.parse(drift.detected_at), seq: previous?.seq ?? ++this.seq })
+      if (previous && previous.drift.status !== drift.status) {
         pushHistory(data, { drift_id: drift.id, status: drift.status, changed_at: this.clock.isoNow(), note: 'updated by the pipeline' })
       }
     }
@@ -94,7 +96,7 @@ export class MemoryStore implements Store {
 
   async listDrifts(tenant: string, query: DriftQuery): Promise<Page<Drift>> {
     const min = query.severity_min !== undefined ? severityRank(query.severity_min) : undefined
-    const matches = [...this.data(tenant).drifts.values()].filter((d) =>
+    const matches = [...this.data(tenant).drifts.values()].filter(({ drift: d }) =>
       (query.severity === undefined || d.severity === query.severity) &&
       (min === undefined || severityRank(d.severity) <= min) &&
       (query.kind === undefined || d.kind === query.kind) &&
@@ -102,24 +104,24 @@ export class MemoryStore implements Store {
       (query.provider === undefined || d.provider === query.provider) &&
       (query.status === undefined || d.status === query.status) &&
       (query.address === undefined || d.address === query.address))
-    matches.sort((a, b) => newestFirst(a.detected_at, a.id, b.detected_at, b.id))
+    matches.sort((a, b) => (isAfter(a, b) ? 1 : isAfter(b, a) ? -1 : 0))
     const { page, limit, offset } = normalisePage(query)
     const cursor = decodeCursor(query.cursor)
-    const from = cursor ? matches.findIndex((d) => isAfter(d, cursor)) : offset
+    const from = cursor ? matches.findIndex((entry) => isAfter(entry, cursor)) : offset
     const start = from === -1 ? matches.length : from
-    const items = matches.slice(start, start + limit).map(clone)
-    const last = items.at(-1)
+    const slice = matches.slice(start, start + limit)
+    const last = slice.at(-1)
     const more = start + limit < matches.length
-    return { items, total: matches.length, page, limit, ...(more && last ? { next_cursor: encodeCursor(last) } : {}) }
+    return { items: slice.map((entry) => clone(entry.drift)), total: matches.length, page, limit, ...(more && last ? { next_cursor: encodeCursor(last) } : {}) }
   }
 
   async getDrift(tenant: string, id: string): Promise<Drift | undefined> {
-    return clone(this.data(tenant).drifts.get(id))
+    return clone(this.data(tenant).drifts.get(id)?.drift)
   }
 
   async setDriftStatus(tenant: string, change: DriftStatusChange): Promise<Drift | undefined> {
     const data = this.data(tenant)
-    const drift = data.drifts.get(change.drift_id)
+    const drift = data.drifts.get(change.drift_id)?.drift
     if (!drift) return undefined
     drift.status = change.status
     pushHistory(data, clone(change))

@@ -19,25 +19,25 @@ export function severityRank(severity: Severity | string | undefined): number {
   return index === -1 ? SEVERITIES.length : index
 }
 
-/** Position of a drift in list order (newest `detected_at` first, then id descending). */
-export interface DriftKey { detected_at: string; id: string }
+/**
+ * Position of a drift in list order: newest `detected_at` (epoch ms) first, ties by insertion sequence,
+ * newest first. The SQLite store's sequence is the rowid; the memory store keeps its own counter.
+ */
+export interface DriftKey { time: number; seq: number }
 
 /** Encodes a keyset position as an opaque, URL-safe cursor. */
 export function encodeCursor(key: DriftKey): string {
-  return Buffer.from(JSON.stringify([key.detected_at, key.id])).toString('base64url')
+  return Buffer.from(`${key.time}.${key.seq}`).toString('base64url')
 }
 
-/** Decodes a cursor; undefined for anything that is not one (callers treat it as "from the start"). */
+/** Decodes a cursor; undefined for anything that is not one (callers then start from the first page). */
 export function decodeCursor(cursor: string | undefined): DriftKey | undefined {
-  if (!cursor) return undefined
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return { detected_at: value[0], id: value[1] }
-  } catch { /* not a cursor */ }
-  return undefined
+  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 64) return undefined
+  const match = /^(-?\d{1,16})\.(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+  return match ? { time: Number(match[1]), seq: Number(match[2]) } : undefined
 }
 
-/** True when `a` comes after `b` in list order (older, or same time and smaller id). */
+/** True when `a` comes after `b` in list order (older, or same time and inserted earlier). */
 export function isAfter(a: DriftKey, b: DriftKey): boolean {
-  return a.detected_at < b.detected_at || (a.detected_at === b.detected_at && a.id < b.id)
+  return a.time < b.time || (a.time === b.time && a.seq < b.seq)
 }

@@ -3,26 +3,35 @@ import type { Drift } from '../model.ts'
 import type { DriftQuery, DriftStatusChange, Page } from './store.ts'
 import { decodeCursor, encodeCursor, normalisePage, severityRank } from './paging.ts'
 
+/** The indexed columns of a drift row, which are also its `drift_counts` group. */
+interface Group { severity: number; status: string; kind: string; provider: string; type: string }
+
 /**
- * The drift tables of the SQLite store: upserts with status history, filtered keyset/offset pages
- * whose totals come from the trigger-kept `drift_counts` table instead of counting rows.
+ * The drift tables of the SQLite store: upserts with status history; filtered pages in
+ * (detected_ms DESC, rowid DESC) order by page number or keyset cursor; totals from `drift_counts`,
+ * which this class keeps in step with every write inside the caller's transaction.
  */
 export class SqliteDrifts {
   private readonly statements = new Map<string, Database.Statement>()
   private readonly insert: Database.Statement
   private readonly update: Database.Statement
-  private readonly statusOf: Database.Statement
+  private readonly groupOf: Database.Statement
   private readonly byId: Database.Statement
+  private readonly bumpCount: Database.Statement
   private readonly appendHistory: Database.Statement
   private readonly history: Database.Statement
+  /** Count deltas of the writes since the last `applyCounts`, by group key. */
+  private readonly deltas = new Map<string, Group & { n: number }>()
 
   constructor(private readonly db: Database.Database) {
-    this.insert = db.prepare(`INSERT INTO drifts (tenant, id, detected_at, severity, status, kind, provider, type, address, data)
+    this.insert = db.prepare(`INSERT INTO drifts (tenant, id, detected_ms, severity, status, kind, provider, type, address, data)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO NOTHING`)
-    this.update = db.prepare(`UPDATE drifts SET detected_at = ?, severity = ?, status = ?, kind = ?, provider = ?, type = ?, address = ?, data = ?
+    this.update = db.prepare(`UPDATE drifts SET detected_ms = ?, severity = ?, status = ?, kind = ?, provider = ?, type = ?, address = ?, data = ?
       WHERE tenant = ? AND id = ?`)
-    this.statusOf = db.prepare('SELECT status FROM drifts WHERE tenant = ? AND id = ?').pluck()
+    this.groupOf = db.prepare('SELECT severity, status, kind, provider, type FROM drifts WHERE tenant = ? AND id = ?')
     this.byId = db.prepare('SELECT data FROM drifts WHERE tenant = ? AND id = ?').pluck()
+    this.bumpCount = db.prepare(`INSERT INTO drift_counts (tenant, severity, status, kind, provider, type, n) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET n = n + excluded.n`)
     this.appendHistory = db.prepare('INSERT INTO drift_status_history (tenant, drift_id, status, changed_at, by, note) VALUES (?, ?, ?, ?, ?, ?)')
     this.history = db.prepare('SELECT drift_id, status, changed_at, by, note FROM drift_status_history WHERE tenant = ? AND drift_id = ? ORDER BY seq')
   }
@@ -31,19 +40,9 @@ export class SqliteDrifts {
   save(tenant: string, drifts: readonly Drift[], now: string): void {
     for (const d of drifts) {
       const previous = this.write(tenant, d)
-      if (previous !== undefined && previous !== d.status) this.appendHistory.run(tenant, d.id, d.status, now, null, 'updated by the pipeline')
+      if (previous !== undefined && previous.status !== d.status) this.appendHistory.run(tenant, d.id, d.status, now, null, 'updated by the pipeline')
     }
-  }
-
-  /** Inserts or updates one drift; returns its previous status (undefined when it is new). */
-  private write(tenant: string, d: Drift): string | undefined {
-    const data = JSON.stringify(d)
-    const rank = severityRank(d.severity)
-    const address = d.address ?? null
-    if (this.insert.run(tenant, d.id, d.detected_at, rank, d.status, d.kind, d.provider, d.type, address, data).changes === 1) return undefined
-    const previous = this.statusOf.get(tenant, d.id) as string | undefined
-    this.update.run(d.detected_at, rank, d.status, d.kind, d.provider, d.type, address, data, tenant, d.id)
-    return previous
+    this.applyCounts(tenant)
   }
 
   get(tenant: string, id: string): Drift | undefined {
@@ -57,6 +56,7 @@ export class SqliteDrifts {
     if (!drift) return undefined
     const updated: Drift = { ...drift, status: change.status }
     this.write(tenant, updated)
+    this.applyCounts(tenant)
     this.appendHistory.run(tenant, change.drift_id, change.status, change.changed_at, change.by ?? null, change.note ?? null)
     return updated
   }
@@ -76,25 +76,62 @@ export class SqliteDrifts {
     if (query.kind !== undefined) { filters.push('kind = ?'); params.push(query.kind) }
     if (query.provider !== undefined) { filters.push('provider = ?'); params.push(query.provider) }
     if (query.resource_type !== undefined) { filters.push('type = ?'); params.push(query.resource_type) }
-    const total = query.address !== undefined
-      ? this.count(filters, params, query.address)
-      : (this.prepare(`SELECT COALESCE(SUM(n), 0) FROM drift_counts WHERE ${filters.join(' AND ')}`).pluck().get(...params) as number)
-    if (query.address !== undefined) { filters.push('address = ?'); params.push(query.address) }
+    let total: number
+    if (query.address !== undefined) {
+      filters.push('address = ?'); params.push(query.address)
+      total = this.prepare(`SELECT COUNT(*) FROM drifts INDEXED BY drifts_by_address WHERE ${filters.join(' AND ')}`).pluck().get(...params) as number
+    } else {
+      total = this.prepare(`SELECT COALESCE(SUM(n), 0) FROM drift_counts WHERE ${filters.join(' AND ')}`).pluck().get(...params) as number
+    }
     const cursor = decodeCursor(query.cursor)
-    if (cursor) { filters.push('(detected_at < ? OR (detected_at = ? AND id < ?))'); params.push(cursor.detected_at, cursor.detected_at, cursor.id) }
-    // Rowids come from an index-only scan; only the rows of this page are read from the table.
-    const sql = `SELECT data FROM drifts WHERE rowid IN (
-        SELECT rowid FROM drifts WHERE ${filters.join(' AND ')} ORDER BY detected_at DESC, id DESC LIMIT ? OFFSET ?)
-      ORDER BY detected_at DESC, id DESC`
-    const rows = this.prepare(sql).pluck().all(...params, limit + 1, cursor ? 0 : offset) as string[]
+    if (cursor) {
+      // Written so that `detected_ms <= ?` is a range the index can seek to; the OR only breaks ties.
+      filters.push('detected_ms <= ? AND (detected_ms < ? OR rowid < ?)')
+      params.push(cursor.time, cursor.time, cursor.seq)
+    }
+    // The planner is told which index to walk: without ANALYZE statistics it may pick one that sorts.
+    const index = query.address !== undefined ? 'drifts_by_address' : query.resource_type !== undefined ? 'drifts_by_type' : 'drifts_recent'
+    const sql = `SELECT rowid, detected_ms, data FROM drifts WHERE rowid IN (
+        SELECT rowid FROM drifts INDEXED BY ${index} WHERE ${filters.join(' AND ')} ORDER BY detected_ms DESC, rowid DESC LIMIT ? OFFSET ?)
+      ORDER BY detected_ms DESC, rowid DESC`
+    const rows = this.prepare(sql).all(...params, limit + 1, cursor ? 0 : offset) as Array<{ rowid: number; detected_ms: number; data: string }>
     const more = rows.length > limit
-    const items = (more ? rows.slice(0, limit) : rows).map((row) => JSON.parse(row) as Drift)
-    const last = items.at(-1)
-    return { items, total, page, limit, ...(more && last ? { next_cursor: encodeCursor(last) } : {}) }
+    const pageRows = more ? rows.slice(0, limit) : rows
+    const last = pageRows.at(-1)
+    return {
+      items: pageRows.map((row) => JSON.parse(row.data) as Drift),
+      total, page, limit,
+      ...(more && last ? { next_cursor: encodeCursor({ time: last.detected_ms, seq: last.rowid }) } : {}),
+    }
   }
 
-  private count(filters: string[], params: unknown[], address: string): number {
-    return this.prepare(`SELECT COUNT(*) FROM drifts WHERE ${filters.join(' AND ')} AND address = ?`).pluck().get(...params, address) as number
+  /** Inserts or updates one drift, noting the count deltas; returns the previous group (undefined when new). */
+  private write(tenant: string, d: Drift): Group | undefined {
+    const data = JSON.stringify(d)
+    const group: Group = { severity: severityRank(d.severity), status: d.status, kind: d.kind, provider: d.provider, type: d.type }
+    const ms = Date.parse(d.detected_at)
+    const address = d.address ?? null
+    if (this.insert.run(tenant, d.id, ms, group.severity, d.status, d.kind, d.provider, d.type, address, data).changes === 1) {
+      this.count(group, 1)
+      return undefined
+    }
+    const previous = this.groupOf.get(tenant, d.id) as Group
+    this.update.run(ms, group.severity, d.status, d.kind, d.provider, d.type, address, data, tenant, d.id)
+    this.count(previous, -1)
+    this.count(group, 1)
+    return previous
+  }
+
+  private count(group: Group, by: number): void {
+    const key = `${group.severity}\u0000${group.status}\u0000${group.kind}\u0000${group.provider}\u0000${group.type}`
+    const entry = this.deltas.get(key)
+    if (entry) entry.n += by
+    else this.deltas.set(key, { ...group, n: by })
+  }
+
+  private applyCounts(tenant: string): void {
+    for (const g of this.deltas.values()) if (g.n !== 0) this.bumpCount.run(tenant, g.severity, g.status, g.kind, g.provider, g.type, g.n)
+    this.deltas.clear()
   }
 
   /** Statements by SQL text: each filter combination is prepared once. */

@@ -24,7 +24,12 @@ function check<T>(what: string, records: readonly T[], fields: Check<T>): void {
 export function checkTenant(tenant: string): void {
   if (typeof tenant !== 'string' || tenant.length === 0) throw new TfdriftError('TFD_ERR_STORE_RECORD', 'The tenant must be a non-empty string.')
 }
-export const checkDrifts = (drifts: readonly Drift[]) => check('drift', drifts, DRIFT)
+export function checkDrifts(drifts: readonly Drift[]): void {
+  check('drift', drifts, DRIFT)
+  drifts.forEach((d, i) => {
+    if (Number.isNaN(Date.parse(d.detected_at))) throw new TfdriftError('TFD_ERR_STORE_RECORD', `drift #${i} has a detected_at that is not an ISO-8601 time; nothing of this call was saved.`)
+  })
+}
 export const checkEvents = (events: readonly ChangeEvent[]) => check('change event', events, EVENT)
 export const checkPlans = (plans: readonly RemediationPlan[]) => check('remediation plan', plans, PLAN)
 export const checkSnapshot = (snapshot: Snapshot) => check('snapshot', [snapshot], SNAPSHOT)
