@@ -20,9 +20,11 @@ const ANY_TYPE = new Set([
   'allow_headers', 'allow_methods', 'allow_origins', 'expose_headers', 'allowed_headers', 'allowed_origins',
   'requires_compatibilities', 'capacity_provider_strategy', 'propagating_vgws', 'allowed_oauth_flows',
   'allowed_oauth_scopes', 'explicit_auth_flows', 'authorized_ip_ranges', 'api_server_authorized_ip_ranges',
+  'headers', 'whitelisted_names', 'origin_ssl_protocols', 'security_group_names', 'iam_roles',
   // google
   'source_ranges', 'destination_ranges', 'source_tags', 'target_tags', 'source_service_accounts',
   'target_service_accounts', 'allow', 'deny', 'oauth_scopes', 'scopes', 'members', 'allowed_persistence_regions',
+  'node_locations', 'authorized_networks', 'nat_ips', 'drain_nat_ips',
   // azurerm
   'security_rule', 'source_address_prefixes', 'destination_address_prefixes', 'source_port_ranges',
   'destination_port_ranges', 'address_prefixes', 'service_endpoints', 'zones', 'identity_ids', 'ip_rules', 'bypass',
@@ -53,6 +55,16 @@ const BY_TYPE: Record<string, Set<string>> = {
   azurerm_virtual_network: new Set(['subnet', 'address_space']),
   google_tpu_v2_vm: new Set(['scope']),
   helm_release: new Set(['set', 'set_sensitive']),
+  google_compute_backend_service: new Set(['backend']),
+  google_compute_region_backend_service: new Set(['backend']),
+  google_compute_url_map: new Set(['host_rule']),
+  google_compute_instance_group: new Set(['instances', 'named_port']),
+  google_compute_target_pool: new Set(['instances']),
+  google_compute_router_nat: new Set(['subnetwork']),
+  azurerm_application_gateway: new Set([
+    'backend_address_pool', 'backend_http_settings', 'frontend_ip_configuration', 'frontend_port', 'gateway_ip_configuration',
+    'http_listener', 'probe', 'request_routing_rule', 'ssl_certificate', 'url_path_map', 'redirect_configuration', 'rewrite_rule_set',
+  ]),
   google_compute_instance: new Set(['tags']),
   google_compute_instance_template: new Set(['tags']),
   google_container_node_pool: new Set(['tags']),
