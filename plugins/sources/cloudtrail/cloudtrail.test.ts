@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -99,6 +99,23 @@ describe('cloudtrail plugin', () => {
     expect(items.map((i) => (i.data as ChangeEvent).event_name)).toEqual(['AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupIngress'])
     expect(items.every((i) => i.type === 'change.received' && i.topic === 'events')).toBe(true)
     expect(ctx.routes).toHaveLength(0)
+  })
+
+  it('polls a directory for new log files while still accepting pushes', async () => {
+    const logs = join(dir, 'poll', 'AWSLogs', '123456789012', 'CloudTrail', 'eu-west-1')
+    mkdirSync(logs, { recursive: true })
+    writeFileSync(join(logs, '1.json'), JSON.stringify({ Records: [record({ eventName: 'StopInstances' })] }))
+    const ctx = testContext()
+    const { output } = await plugin.create(ctx, { paths: [join(dir, 'poll')], poll: 20 })
+    const source = output as AsyncIterable<PipelineItem>
+    expect((await take(source, 1)).map((i) => (i.data as ChangeEvent).event_name)).toEqual(['StopInstances'])
+    await ctx.routes[0]!.handle(record({ eventName: 'CreateTags', requestParameters: { resourcesSet: { items: [{ resourceId: 'vpc-0a1b2c3d4e5f60718' }] } } }), { tenant: 'acme', headers: {} })
+    const pushed = await take(source, 1)
+    expect(pushed[0]!.data).toMatchObject({ event_name: 'CreateTags', resource_type: 'aws_vpc' })
+    writeFileSync(join(logs, '2.json.gz'), gzipSync(JSON.stringify({ Records: [record({ eventName: 'StartInstances' })] })))
+    expect((await take(source, 1)).map((i) => (i.data as ChangeEvent).event_name)).toEqual(['StartInstances'])
+    ctx.controller.abort()
+    expect(await take(source, 1)).toEqual([])
   })
 
   it('accepts pushed batches on its ingress route: 202, 400 naming bad items (good ones kept), 503 when full', async () => {

@@ -3,7 +3,8 @@
  * (`paths`) and accepts pushed records on an ingress route; failed and read-only calls are skipped or
  * flagged per options; Lambda API-version suffixes are stripped; resource type and id are inferred.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { gunzipSync } from 'node:zlib'
 import { createRequire } from 'node:module'
 import fg from 'fast-glob'
@@ -15,6 +16,7 @@ import { parseRecord, recordsOf, type ParseOptions } from './parse.ts'
 /** Options of the `cloudtrail` source (see options.schema.json). */
 export interface CloudTrailOptions {
   paths?: string[]
+  poll?: number | string
   ingress?: boolean
   path?: string
   failed?: 'skip' | 'flag'
@@ -32,26 +34,77 @@ export async function readLogFile(file: string): Promise<unknown[]> {
   return recordsOf(JSON.parse(text))
 }
 
-async function* fromFiles(ctx: PluginContext, patterns: string[], parse: ParseOptions): AsyncGenerator<PipelineItem> {
-  if (!patterns.length) return
-  const files = (await fg(patterns, { absolute: true, onlyFiles: true })).sort()
-  if (!files.length) ctx.logger.warn({ paths: patterns }, 'No CloudTrail log file matched the configured paths.')
-  for (const file of files) {
-    let records: unknown[]
+/** `60000`, `"60s"`, `"5m"` → milliseconds (0 = read once). */
+export function parseDuration(value: number | string | undefined): number {
+  if (value === undefined) return 0
+  if (typeof value === 'number') return value
+  const m = /^(\d+)(ms|s|m|h)?$/.exec(value)
+  if (!m) throw new Error(`invalid duration ${JSON.stringify(value)}; use milliseconds or e.g. "5m"`)
+  return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms'] ?? 1)
+}
+
+/** Files matching the patterns; a directory stands for every .json / .json.gz below it. */
+async function listFiles(patterns: string[]): Promise<string[]> {
+  const expanded = await Promise.all(patterns.map(async (p) => {
     try {
-      records = await readLogFile(file)
-    } catch (err) {
-      ctx.logger.warn({ file, err: (err as Error).message }, 'Skipped a CloudTrail log file that is not valid JSON.')
+      if ((await stat(p)).isDirectory()) return `${fg.convertPathToPattern(p)}/**/*.{json,json.gz}`
+    } catch { /* a glob, or a path that does not exist yet */ }
+    return p
+  }))
+  return (await fg(expanded, { absolute: true, onlyFiles: true })).sort()
+}
+
+const MAX_SEEN_FILES = 100_000
+
+async function* fromFiles(ctx: PluginContext, patterns: string[], parse: ParseOptions, pollMs: number): AsyncGenerator<PipelineItem> {
+  if (!patterns.length) return
+  // Files already read (CloudTrail log files are immutable); oldest forgotten first past the bound.
+  const seen = new Set<string>()
+  for (let round = 0; ; round++) {
+    const files = (await listFiles(patterns)).filter((f) => !seen.has(f))
+    if (round === 0 && !files.length) ctx.logger.warn({ paths: patterns }, 'No CloudTrail log file matched the configured paths yet.')
+    for (const file of files) {
+      seen.add(file)
+      if (seen.size > MAX_SEEN_FILES) seen.delete(seen.values().next().value as string)
+      let records: unknown[]
+      try {
+        records = await readLogFile(file)
+      } catch (err) {
+        ctx.logger.warn({ file, err: (err as Error).message }, 'Skipped a CloudTrail log file that is not valid JSON.')
+        continue
+      }
+      for (const [i, record] of records.entries()) {
+        const r = parseRecord(record, parse, ctx.clock.isoNow())
+        if (r.kind === 'invalid') ctx.logger.warn({ file, index: i }, `Skipped a malformed CloudTrail record: ${r.message}.`)
+        if (r.kind !== 'event') continue
+        await ctx.demand.ready()
+        if (ctx.signal.aborted) return
+        yield { type: 'change.received', topic: 'events', data: r.event }
+      }
+    }
+    if (!pollMs || ctx.signal.aborted) return
+    try {
+      await sleep(pollMs, undefined, { signal: ctx.signal })
+    } catch {
+      return
+    }
+  }
+}
+
+/** Interleaves async sources; at most one item per source is pulled ahead, so nothing piles up. */
+export async function* mergeSources<T>(sources: AsyncIterable<T>[]): AsyncGenerator<T> {
+  const iterators = sources.map((s) => s[Symbol.asyncIterator]())
+  const pending = new Map<number, Promise<{ i: number; r: IteratorResult<T> }>>()
+  const pull = (i: number) => pending.set(i, iterators[i]!.next().then((r) => ({ i, r })))
+  iterators.forEach((_, i) => pull(i))
+  while (pending.size) {
+    const { i, r } = await Promise.race(pending.values())
+    if (r.done) {
+      pending.delete(i)
       continue
     }
-    for (const [i, record] of records.entries()) {
-      const r = parseRecord(record, parse, ctx.clock.isoNow())
-      if (r.kind === 'invalid') ctx.logger.warn({ file, index: i }, `Skipped a malformed CloudTrail record: ${r.message}.`)
-      if (r.kind !== 'event') continue
-      await ctx.demand.ready()
-      if (ctx.signal.aborted) return
-      yield { type: 'change.received', topic: 'events', data: r.event }
-    }
+    pull(i)
+    yield r.value
   }
 }
 
@@ -76,12 +129,10 @@ export default definePlugin<'source', CloudTrailOptions>({
       },
     }
     if (options.ingress ?? true) ctx.ingress.register(route)
-    async function* output(): AsyncGenerator<PipelineItem> {
-      yield* fromFiles(ctx, options.paths ?? [], parse)
-      if (options.ingress ?? true) yield* channel
-    }
+    const sources: AsyncIterable<PipelineItem>[] = [fromFiles(ctx, options.paths ?? [], parse, parseDuration(options.poll))]
+    if (options.ingress ?? true) sources.push(channel)
     return {
-      output: output(),
+      output: mergeSources(sources),
       close() {
         channel.close()
         ;(ctx.ingress as { unregister?: (r: { method: string; path: string }) => void }).unregister?.(route)
