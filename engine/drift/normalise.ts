@@ -54,7 +54,11 @@ export function isSetValue(value: unknown[], ctx: ValueContext): boolean {
 /** Canonical key of a scalar string (numbers, booleans, JSON documents, case rules). */
 function stringKey(s: string, ctx: ValueContext): string | undefined {
   if (s === '') return undefined
-  if (s === 'true' || s === 'false') return s === 'true' ? '?t' : '?f'
+  if (s.length === 4 || s.length === 5) {
+    // "True"/"FALSE" too: serialisers disagree on case (Python's str(True)), the value does not.
+    const lower = s.toLowerCase()
+    if (lower === 'true' || lower === 'false') return lower === 'true' ? '?t' : '?f'
+  }
   const num = numericKey(s)
   if (num !== undefined) return '#' + num
   const first = s.charCodeAt(0)

@@ -27,6 +27,7 @@ describe('numbers vs numeric strings', () => {
 
 describe('booleans vs "true"/"false"', () => {
   it('is not drift', () => expect(paths({ a: true, b: false }, { a: 'true', b: 'false' })).toEqual([]))
+  it('is not drift: other serialisers\' spelling ("True", "FALSE")', () => expect(paths({ a: true, b: false }, { a: 'True', b: 'FALSE' })).toEqual([]))
   it('is drift: true vs "false", true vs "yes"', () => expect(paths({ a: true, b: true }, { a: 'false', b: 'yes' })).toEqual(['a', 'b']))
 })
 
