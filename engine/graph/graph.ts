@@ -9,6 +9,7 @@ import type { ResourceInstance, Snapshot } from '../model.ts'
 import { formatIndexKey } from '../terraform/address.ts'
 import { forEachCandidate } from './references.ts'
 
+/** One resource instance in the graph (Cytoscape node data). */
 export interface GraphNode {
   /** The instance address; `<address>@<source>` when another state already holds that address; `<type>:<id>` for unmanaged live objects. */
   id: string
@@ -27,8 +28,10 @@ export interface GraphNode {
   status?: 'tainted'
 }
 
+/** `depends_on`: recorded in state; `reference`: inferred from an attribute value. */
 export type EdgeKind = 'depends_on' | 'reference'
 
+/** A dependent → dependency edge (Cytoscape edge data). */
 export interface GraphEdge {
   id: string
   /** The dependent node. */
@@ -41,6 +44,7 @@ export interface GraphEdge {
   via?: string[]
 }
 
+/** One resource affected when another changes. */
 export interface ImpactEntry {
   id: string
   address: string
@@ -50,6 +54,7 @@ export interface ImpactEntry {
   depth: number
 }
 
+/** Options of buildGraph. */
 export interface BuildGraphOptions {
   /** Infer edges from attribute values (default true). */
   inferReferences?: boolean

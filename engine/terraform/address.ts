@@ -5,6 +5,7 @@
  */
 import { TfdriftError } from '../errors.ts'
 
+/** A `count` index (number) or `for_each` key (string). */
 export type IndexKey = string | number
 
 /** One `module.<name>[key]` step of a module path. */

@@ -7,6 +7,7 @@
 /** What replaces a sensitive value (outputs, masked attributes) in snapshots. */
 export const SENSITIVE_MASK = '(sensitive value)'
 
+/** An attribute path: object keys and list indexes. */
 export type AttrPath = Array<string | number>
 
 /**

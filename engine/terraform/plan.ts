@@ -16,6 +16,7 @@ import { pathsFromMirror, type AttrPath } from './paths.ts'
 import { providerShortName } from './provider.ts'
 import { readOutputs } from './outputs.ts'
 
+/** Options of parsePlan. */
 export interface ParsePlanOptions {
   /** File path or URL of the plan; named in every error. */
   source: string

@@ -14,7 +14,9 @@ import { looksLikePlan, parsePlan } from './plan.ts'
 import { parseState } from './state.ts'
 import { looksLikeShowState } from './show-json.ts'
 
+/** The `format` marker of snapshot JSON documents. */
 export const SNAPSHOT_FORMAT = 'tfdrift-snapshot'
+/** The snapshot JSON version this reader writes and understands. */
 export const SNAPSHOT_VERSION = 1
 
 /** The document shape of a snapshot file (what `schemas/snapshot.schema.json` describes). */

@@ -16,6 +16,7 @@ import { unflatten } from './flatmap.ts'
 
 export { SENSITIVE_MASK, readOutputs }
 
+/** Options of parseState. */
 export interface ParseStateOptions {
   /** Where the bytes came from (path, `s3://bucket/key`, URL without credentials); named in every error. */
   source: string

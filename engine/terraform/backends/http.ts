@@ -5,6 +5,7 @@
 import { TfdriftError } from '../../errors.ts'
 import { displayUrl, withTimeout, type FetchOptions, type FetchResult, type StateSource } from './types.ts'
 
+/** Where and how to GET a state over HTTP. */
 export interface HttpSourceOptions {
   /** The state URL (GitLab: `https://gitlab.com/api/v4/projects/<id>/terraform/state/<name>`). */
   address: string

@@ -7,6 +7,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig }
 import { TfdriftError } from '../../errors.ts'
 import type { FetchOptions, FetchResult, StateSource } from './types.ts'
 
+/** Which S3 objects hold states, and how to reach the bucket. */
 export interface S3SourceOptions {
   bucket: string
   /** One state object. */

@@ -8,6 +8,7 @@ import { TfdriftError } from '../../errors.ts'
 import { networkError, statusError } from './http.ts'
 import { withTimeout, type FetchOptions, type FetchResult, type StateSource } from './types.ts'
 
+/** Which HCP Terraform / TFE workspace, and the token to read it. */
 export interface TfcSourceOptions {
   /** API token (user, team or organization token). Never logged. */
   token: string

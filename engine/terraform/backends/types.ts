@@ -8,6 +8,7 @@ export type FetchResult =
   | { not_modified: false; body: Buffer; /** Opaque change token (ETag, state-version id, mtime). */ version?: string }
   | { not_modified: true; version?: string }
 
+/** Options of one fetch. */
 export interface FetchOptions {
   /** The `version` of the last good fetch; a source that can tell answers `not_modified` when unchanged. */
   ifVersion?: string

@@ -17,6 +17,7 @@ import { s3Sources } from './s3.ts'
 import { tfcSource } from './tfc.ts'
 import type { StateSource } from './types.ts'
 
+/** Where relative paths start and which environment supplies tokens. */
 export interface UriOptions {
   cwd?: string
   env?: NodeJS.ProcessEnv

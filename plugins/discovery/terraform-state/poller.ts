@@ -16,8 +16,10 @@ import type { Resolved } from './sources.ts'
 /** Waits `ms` or until aborted (rejects then). Injectable so tests drive refreshes by hand. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>
 
+/** The production sleep: a real timer that rejects on abort. */
 export const realSleep: Sleep = (ms, signal) => delay(ms, undefined, { signal })
 
+/** How the poller runs. */
 export interface PollerOptions {
   role: 'expected' | 'observed'
   /** 0 = read once. */
@@ -37,6 +39,7 @@ interface SourceState {
   failing?: string
 }
 
+/** Data of a `source.error` item (topic `system`). */
 export interface SourceErrorData {
   source: string
   code: string

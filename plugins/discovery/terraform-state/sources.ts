@@ -6,6 +6,7 @@ import { s3Client, s3Sources, type S3SourceOptions } from '../../../engine/terra
 import { tfcSource, type TfcSourceOptions } from '../../../engine/terraform/backends/tfc.ts'
 import type { StateSource } from '../../../engine/terraform/backends/types.ts'
 
+/** The source-related plugin options, resolved. */
 export interface SourceOptions {
   paths?: string[]
   s3?: S3SourceOptions | S3SourceOptions[]
