@@ -66,14 +66,14 @@ export class Dataflow {
       const { env, output } = perPipeline.get(c.node.pipeline)!
       const Kind = c.node.kind === 'analysis' || c.node.kind === 'remediation' ? OperatorNode : c.node.kind === 'transport' ? TransportNode : ProducerNode
       const node = new Kind(c.node, c.definition, c.options, env)
-      node.downstream = [output]
+      node.output = output
       this.nodes.set(this.key(c.node.pipeline, c.node.id), node)
     }
     for (const node of this.nodes.values()) {
       for (const input of node.node.inputs) {
         const upstream = this.nodes.get(this.key(node.node.pipeline, input))
         // Wiring was checked before; a missing upstream here is a node that failed resolution.
-        if (upstream && node instanceof OperatorNode) upstream.downstream.unshift(node)
+        if (upstream && node instanceof OperatorNode) upstream.downstream.push(node)
       }
     }
     this.order = topoOrder(this.checked.map((c) => c.node))

@@ -15,7 +15,8 @@ import { pluginMetrics } from '../metrics.ts'
 import { createPluginContext } from '../host/context.ts'
 import { TOKENS } from '../host/tokens.ts'
 import { BoundedQueue } from './queue.ts'
-import { RoomWaiters, firstBlocked, type Sink } from './sink.ts'
+import { RoomWaiters, type Sink } from './sink.ts'
+import type { PipelineOutput } from './output.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
 
 export type NodeState = 'idle' | 'starting' | 'running' | 'backoff' | 'completed' | 'stopping' | 'stopped'
@@ -51,7 +52,10 @@ function errorMessage(error: unknown): string {
 export abstract class SupervisedNode {
   state: NodeState = 'idle'
   readonly stats: NodeStats
+  /** Operator nodes fed by this node. */
   downstream: Sink[] = []
+  /** The pipeline's bus publisher and store writer. */
+  output: PipelineOutput | undefined
   protected abort = new AbortController()
   protected instance: { close?(): void | Promise<void> } | undefined
   protected readonly log: Logger
@@ -160,18 +164,29 @@ export abstract class SupervisedNode {
   emit(item: PipelineItem): void {
     if (this.state !== 'running' && this.state !== 'stopping') return
     this.stats.emitted++
+    const o = this.output
+    if (o !== undefined && (item.topic !== undefined || item.type !== o.skipType)) o.offer(item)
     const d = this.downstream
     for (let i = 0; i < d.length; i++) d[i]!.offer(item)
   }
 
+  /** The first sink without room (the pipeline output, checked inline, then operator queues), or undefined. */
+  blockedSink(): Sink | undefined {
+    const o = this.output
+    if (o !== undefined && (o.publisher.inflight >= o.publisher.maxInflight || (o.writer !== undefined && o.writer.pending >= o.writer.maxPending))) return o
+    const d = this.downstream
+    for (let i = 0; i < d.length; i++) if (!d[i]!.hasRoom()) return d[i]
+    return undefined
+  }
+
   /** Resolves when every downstream sink has room. */
   protected ready(): Promise<void> {
-    const blocked = firstBlocked(this.downstream)
+    const blocked = this.blockedSink()
     if (!blocked) return Promise.resolve()
     return new Promise<void>((resolve) => {
       const wait = (sink: Sink) => sink.onRoom(() => {
         if (this.abort.signal.aborted) return resolve()
-        const next = firstBlocked(this.downstream)
+        const next = this.blockedSink()
         if (next) wait(next)
         else resolve()
       })
@@ -196,7 +211,7 @@ export abstract class SupervisedNode {
   /** Demand handed to the plugin: paused while any downstream sink is full. */
   protected makeDemand(): Demand {
     const node = this
-    return { ready: () => node.ready(), get paused() { return firstBlocked(node.downstream) !== undefined } }
+    return { ready: () => node.ready(), get paused() { return node.blockedSink() !== undefined } }
   }
 
   protected queueDepth(): number { return 0 }
@@ -235,7 +250,7 @@ export class ProducerNode extends SupervisedNode {
     this.iterator = iterator
     try {
       while (!signal.aborted) {
-        if (firstBlocked(this.downstream)) await this.ready()
+        if (this.blockedSink()) await this.ready()
         if (signal.aborted) break
         const result = await iterator.next()
         if (result.done || signal.aborted) break
@@ -326,7 +341,7 @@ export class OperatorNode extends SupervisedNode implements Sink {
 
   offer(item: PipelineItem): void {
     this.stats.received++
-    if (this.queue.length === 0 && !this.busy && this.input !== undefined && this.state === 'running' && firstBlocked(this.downstream) === undefined) {
+    if (this.queue.length === 0 && !this.busy && this.input !== undefined && this.state === 'running' && this.blockedSink() === undefined) {
       this.deliver(item)
       if (this.queue.length > 0) this.drain()
       return
@@ -361,7 +376,7 @@ export class OperatorNode extends SupervisedNode implements Sink {
   drain(): void {
     if (this.busy) return
     while (this.queue.length > 0 && this.state === 'running' && this.input) {
-      const blocked = firstBlocked(this.downstream)
+      const blocked = this.blockedSink()
       if (blocked) { this.waitRoom(blocked); break }
       const item = this.queue.shift()!
       if (this.waiters.size > 0 && this.queue.length < this.queue.size) this.waiters.notify()

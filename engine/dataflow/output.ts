@@ -1,18 +1,23 @@
 import type { PipelineItem } from '../plugin-api.ts'
 import type { Sink } from './sink.ts'
 import type { PublishSink } from './publish.ts'
-import type { PersistSink } from './persist.ts'
+import { isPersisted, type PersistSink } from './persist.ts'
 
 /**
  * Where every node of a pipeline also emits: the bus publisher (items with a topic) and the store
  * writer (persisted types), as one sink so the hot path checks one room flag instead of two.
  */
 export class PipelineOutput implements Sink {
-  constructor(private readonly publisher: PublishSink, private readonly writer: PersistSink | undefined) {}
+  /** The last item type seen that the store does not keep; nodes skip `offer` for it when it has no topic. */
+  skipType: string | undefined
+
+  constructor(readonly publisher: PublishSink, readonly writer: PersistSink | undefined) {}
 
   offer(item: PipelineItem): void {
     if (item.topic !== undefined) this.publisher.offer(item)
-    if (this.writer !== undefined) this.writer.offer(item)
+    if (this.writer === undefined || item.type === this.skipType) return
+    if (isPersisted(item.type)) this.writer.offer(item)
+    else this.skipType = item.type
   }
 
   hasRoom(): boolean {

@@ -30,7 +30,6 @@ export class PersistSink implements Sink {
   private drifts: Drift[] = []
   private plans: RemediationPlan[] = []
   pending = 0
-  private skipType: string | undefined
   private writing: Promise<void> | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly waiters = new RoomWaiters()
@@ -49,13 +48,11 @@ export class PersistSink implements Sink {
 
   offer(item: PipelineItem): void {
     const type = item.type
-    // Most items on a hot path share one type: remember whether the last one was persisted.
-    if (type === this.skipType) return
     if (type === 'snapshot') this.snapshots.push(item.data as Snapshot)
     else if (type === 'change.received') this.events.push(item.data as ChangeEvent)
     else if (type.startsWith('drift.')) this.drifts.push(item.data as Drift)
     else if (type === 'remediation.proposed') this.plans.push(item.data as RemediationPlan)
-    else { this.skipType = type; return }
+    else return
     this.pending++
     if (this.pending >= this.batchSize || type === 'snapshot') this.kick()
     else if (!this.timer && !this.writing) this.timer = setTimeout(() => { this.timer = undefined; this.kick() }, this.maxDelay)

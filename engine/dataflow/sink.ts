@@ -22,9 +22,3 @@ export class RoomWaiters {
     for (const cb of list) cb()
   }
 }
-
-/** The first sink without room, or undefined when every sink has room. */
-export function firstBlocked(sinks: readonly Sink[]): Sink | undefined {
-  for (let i = 0; i < sinks.length; i++) if (!sinks[i]!.hasRoom()) return sinks[i]
-  return undefined
-}
