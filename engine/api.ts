@@ -31,3 +31,6 @@ export { parseSnapshotFile, toSnapshotFile, readObserved, SNAPSHOT_FORMAT } from
 export type { SnapshotFile } from './terraform/snapshot.ts'
 export { buildGraph } from './graph/index.ts'
 export type { ResourceGraph, GraphNode, GraphEdge, ImpactEntry } from './graph/index.ts'
+// Drift analyzer (H5): compare snapshots, normalise values, ignore and rate drifts.
+export { diffSnapshots, compareInstances, IgnoreRules, SeverityRater, DEFAULT_SEVERITY_RULES, registerSetAttributes, maskDrift, MASK, coverageOf, driftId } from './drift/index.ts'
+export type { DiffOptions, DiffResult, SeverityRule } from './drift/index.ts'
