@@ -3,7 +3,7 @@
  * (driven by a hand-operated sleep, no real timers), failing sources keep their last good snapshot and
  * yield one `source.error` per failure streak, S3/TFC over loopback, observed role, options schema.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Ajv } from 'ajv'
@@ -121,6 +121,14 @@ describe('terraform-state: files with refresh', () => {
     timer.tick()
     await timer.sleeping(8)
     expect(snaps(items).at(-1)!.source).toBe(join(root, 'envs', 'c.tfstate'))
+
+    // every system item matches the plugin's event schema
+    const events = JSON.parse(readFileSync(new URL('./events.schema.json', import.meta.url), 'utf8')) as { $defs: Record<string, object> }
+    const ajv = new Ajv({ strict: false })
+    for (const item of items.filter((i) => i.topic === 'system')) {
+      const check = ajv.compile(events.$defs[item.type]!)
+      expect(check(item.data), `${item.type} ${JSON.stringify(check.errors)}`).toBe(true)
+    }
 
     ctx.controller.abort()
     await done
