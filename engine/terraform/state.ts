@@ -136,6 +136,9 @@ function readDocument(doc: DocumentView, opts: ParseStateOptions): Snapshot {
   if (typeof tfVersion === 'string') snapshot.terraform_version = tfVersion
 
   if (version === 3) {
+    if (!doc.has('modules') && doc.has('backend')) {
+      throw readerError('TFD_ERR_STATE_INVALID', source, '/backend', "this is Terraform's backend settings cache (.terraform/terraform.tfstate), not a state; read the state itself (`terraform state pull`).")
+    }
     const read = readLegacyModules(doc.member('modules'), source)
     snapshot.resources = read.resources
     if (read.outputs) snapshot.outputs = read.outputs

@@ -129,6 +129,7 @@ describe('parseState bad input', () => {
     ['trailing garbage', v4([]) + ' x', 'TFD_ERR_STATE_INVALID', ''],
     ['missing comma between resources', v4([res(), res({ name: 'b' })]).replace('},{"mode"', '} {"mode"'), 'TFD_ERR_STATE_INVALID', '/resources'],
     ['v3 without modules', '{"version": 3}', 'TFD_ERR_STATE_INVALID', '/modules'],
+    ['.terraform backend cache', '{"version": 3, "serial": 1, "lineage": "x", "backend": {"type": "s3", "config": {}, "hash": 1}}', 'TFD_ERR_STATE_INVALID', '/backend'],
     ['v3 bad key', JSON.stringify({ version: 3, modules: [{ path: ['root'], resources: { nodot: { primary: {} } } }] }), 'TFD_ERR_STATE_INVALID', '/modules/0/resources/nodot'],
     ['plan passed as state', JSON.stringify({ format_version: '1.0', planned_values: {} }), 'TFD_ERR_STATE_INVALID', '/version'],
   ])('%s → %s', (_name, input, code, at) => {
