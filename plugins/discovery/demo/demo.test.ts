@@ -100,7 +100,7 @@ function snapshots(items: PipelineItem[]): Snapshot[] {
 describe('demo plugin', () => {
   it('emits expected, observed, then each change event followed by the updated observed snapshot', async () => {
     const ctx = testContext()
-    const { output } = await plugin.create(ctx, { size: 600, seed: 's1', interval: 0, max_changes: 25 })
+    const { output } = await plugin.create(ctx, { size: 600, seed: 's1', interval: 0, max_changes: 25, initial_changes: 0 })
     const items = await take(output as AsyncIterable<PipelineItem>, 1000)
     expect(items).toHaveLength(2 + 25 * 2)
     const [expected, observed] = snapshots(items)
@@ -127,6 +127,17 @@ describe('demo plugin', () => {
     }
   })
 
+  it('starts with initial_changes already made: their events precede the first observed snapshot, which shows them', async () => {
+    const { output } = await plugin.create(testContext(), { size: 500, seed: 'initial', interval: 0, max_changes: 0, initial_changes: 4, revert_probability: 0 })
+    const items = await take(output as AsyncIterable<PipelineItem>, 6)
+    expect(items.map((i) => i.type)).toEqual(['snapshot', 'change.received', 'change.received', 'change.received', 'change.received', 'snapshot'])
+    const [expected, observed] = [items[0]!.data as Snapshot, items[5]!.data as Snapshot]
+    const key = (r: ResourceInstance) => r.address || `${r.type}:${r.resource_id}`
+    const before = new Map(expected.resources.map((r) => [key(r), JSON.stringify(r.attributes)]))
+    const differing = observed.resources.filter((r) => before.get(key(r)) !== JSON.stringify(r.attributes)).length + expected.resources.filter((r) => !observed.resources.some((o) => key(o) === key(r))).length
+    expect(differing).toBeGreaterThanOrEqual(4)
+  })
+
   it('replays the same change sequence for the same seed', async () => {
     const run = async () => {
       const { output } = await plugin.create(testContext(), { size: 300, seed: 'replay', interval: 0, max_changes: 40 })
@@ -134,12 +145,12 @@ describe('demo plugin', () => {
         .filter((i) => i.type === 'change.received').map((i) => { const e = i.data as ChangeEvent; return `${e.event_name} ${e.resource_id} ${e.actor?.user}` })
     }
     const [a, b] = [await run(), await run()]
-    expect(a).toHaveLength(40)
+    expect(a).toHaveLength(5 + 40) // initial_changes (default 5) + max_changes
     expect(b).toEqual(a)
   })
 
   it('reflects a change in the next observed snapshot (port 22 opened to the world)', async () => {
-    const { output } = await plugin.create(testContext(), { size: 400, seed: 'ssh', interval: 0, max_changes: 60, revert_probability: 0 })
+    const { output } = await plugin.create(testContext(), { size: 400, seed: 'ssh', interval: 0, max_changes: 60, revert_probability: 0, initial_changes: 0 })
     const items = await take(output as AsyncIterable<PipelineItem>, 1000)
     const i = items.findIndex((x) => (x.data as ChangeEvent).event_name === 'AuthorizeSecurityGroupIngress')
     expect(i).toBeGreaterThan(0)
@@ -183,7 +194,7 @@ describe('demo plugin', () => {
     const lines: Array<Record<string, unknown>> = []
     const sink = new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk))); cb() } })
     const ctx = testContext({ logger: pino({ level: 'info' }, sink) })
-    const { output } = await plugin.create(ctx, { size: 100, interval: 0, max_changes: 5 })
+    const { output } = await plugin.create(ctx, { size: 100, interval: 0, max_changes: 5, initial_changes: 0 })
     await take(output as AsyncIterable<PipelineItem>, 100)
     const changes = lines.filter((l) => String(l.msg).startsWith('Simulated change:'))
     expect(changes).toHaveLength(5)

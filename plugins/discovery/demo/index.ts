@@ -1,7 +1,8 @@
 /**
  * `demo` discovery: a simulated AWS estate managed by Terraform. Emits the expected snapshot (the
- * state), the observed snapshot (the live account), then every `interval` one out-of-band change as a
- * `change.received` event followed by the updated observed snapshot.
+ * state), the events of `initial_changes` changes already made, the observed snapshot (the live
+ * account), then every `interval` one out-of-band change as a `change.received` event followed by the
+ * updated observed snapshot.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createRequire } from 'node:module'
@@ -17,6 +18,7 @@ export interface DemoOptions {
   account_id?: string
   interval?: number | string
   max_changes?: number
+  initial_changes?: number
   max_open_changes?: number
   revert_probability?: number
 }
@@ -48,6 +50,12 @@ export async function* demoItems(ctx: PluginContext, options: DemoOptions): Asyn
   await ctx.demand.ready()
   if (ctx.signal.aborted) return
   yield { type: 'snapshot', data: sim.expectedSnapshot() }
+  // The account already has some drift when tfdrift starts watching: the dashboard is never empty.
+  for (let i = 0; i < (options.initial_changes ?? 5); i++) {
+    await ctx.demand.ready()
+    if (ctx.signal.aborted) return
+    yield changeItem(ctx, sim)
+  }
   await ctx.demand.ready()
   if (ctx.signal.aborted) return
   yield { type: 'snapshot', data: sim.observedSnapshot() }
@@ -60,13 +68,18 @@ export async function* demoItems(ctx: PluginContext, options: DemoOptions): Asyn
       return // aborted while waiting
     }
     if (ctx.signal.aborted) return
-    const step = sim.step()
-    const { actor } = step.event
-    ctx.logger.info({ event_name: step.event.event_name, resource_id: step.event.resource_id, actor: actor?.user, source_ip: actor?.source_ip },
-      `Simulated change: ${step.summary}.`)
-    yield { type: 'change.received', topic: 'events', data: step.event }
+    yield changeItem(ctx, sim)
     yield { type: 'snapshot', data: sim.observedSnapshot() }
   }
+}
+
+/** Applies one simulated change, logs who did what, and wraps its event as a pipeline item. */
+function changeItem(ctx: PluginContext, sim: Simulator): PipelineItem {
+  const step = sim.step()
+  const { actor } = step.event
+  ctx.logger.info({ event_name: step.event.event_name, resource_id: step.event.resource_id, actor: actor?.user, source_ip: actor?.source_ip },
+    `Simulated change: ${step.summary}.`)
+  return { type: 'change.received', topic: 'events', data: step.event }
 }
 
 export default definePlugin<'discovery', DemoOptions>({
