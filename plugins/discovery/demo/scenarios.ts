@@ -162,18 +162,19 @@ const attachPolicy: Scenario = {
     if (!roles.length) return undefined
     const role = sim.rng.pick(roles)
     const policyArn = sim.rng.pick(['arn:aws:iam::aws:policy/AdministratorAccess', 'arn:aws:iam::aws:policy/PowerUserAccess', 'arn:aws:iam::aws:policy/AmazonS3FullAccess'])
-    const id = `${role.resource_id}-${sim.rng.digits(20)}`
+    // The id a cloud scan reports and `terraform import` takes: `<role>/<policy-arn>` (also what CloudTrail maps to).
+    const id = `${role.resource_id}/${policyArn}`
     const attachment: ResourceInstance = {
       address: '', mode: 'managed', type: 'aws_iam_role_policy_attachment', name: '', provider: 'aws', resource_id: id,
       attributes: { id, policy_arn: policyArn, role: role.resource_id },
     }
     sim.put(attachment)
     const actor = sim.actors.human('cli', 'iam', 'attach-role-policy')
-    const event = sim.event({ name: 'AttachRolePolicy', source: 'iam', resource: role, actor, parameters: { roleName: role.resource_id, policyArn } })
+    const event = sim.event({ name: 'AttachRolePolicy', source: 'iam', resource: attachment, actor, parameters: { roleName: role.resource_id, policyArn }, region: 'us-east-1' })
     return {
       keys: [key(attachment), key(role)], event, summary: `${who(event)} attached ${policyArn.split('/').pop()} to role ${role.resource_id}`,
       revert: restorer([], [key(attachment)], (s) => ({
-        event: s.event({ name: 'DetachRolePolicy', source: 'iam', resource: role, actor, parameters: { roleName: role.resource_id, policyArn } }),
+        event: s.event({ name: 'DetachRolePolicy', source: 'iam', resource: attachment, actor, parameters: { roleName: role.resource_id, policyArn }, region: 'us-east-1' }),
         verb: `detached ${policyArn.split('/').pop()} from role ${role.resource_id}`,
       })),
     }

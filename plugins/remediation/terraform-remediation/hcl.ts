@@ -51,9 +51,12 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`
 }
 
-/** A resource name for an unmanaged object, derived from its id: `i-0ab…` → `i_0ab…`. */
+/** A resource name for an unmanaged object, derived from its id: `i-0ab…` → `i_0ab…`, `app/arn:…/ReadOnly` → `app_readonly`. */
 export function resourceNameFor(id: string | undefined, fallback: string): string {
-  const base = (id ?? fallback).split(/[:/]/).filter(Boolean).pop() ?? fallback
+  // ARNs: their last segment; composite import ids (`role/policy-arn`): first and last segments.
+  const raw = id ?? fallback
+  const parts = raw.split(/[:/]/).filter(Boolean)
+  const base = raw.startsWith('arn:') || parts.length < 2 ? parts.pop() ?? fallback : `${parts[0]}_${parts[parts.length - 1]}`
   let name = base.replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '').toLowerCase()
   if (!name) name = fallback
   if (!/^[a-z_]/.test(name)) name = `r_${name}`

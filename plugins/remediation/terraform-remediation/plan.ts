@@ -73,7 +73,8 @@ function regionOf(drift: Drift): string | undefined {
 function importPlan(drift: Drift): Body {
   const name = resourceNameFor(drift.resource_id, 'unmanaged')
   const to = `${drift.type}.${name}`
-  const hint = IMPORT_ID_HINTS[drift.type]
+  // Only when the id is not already in that composite form.
+  const hint = drift.resource_id && /[/:]/.test(drift.resource_id) && !drift.resource_id.startsWith('arn:') ? undefined : IMPORT_ID_HINTS[drift.type]
   const content = [
     comment([
       `${drift.type} ${drift.resource_id ?? ''} exists in the cloud but in no Terraform state.`, ...who(drift),

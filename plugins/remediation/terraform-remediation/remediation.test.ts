@@ -35,6 +35,9 @@ describe('unmanaged → import', () => {
   it('names composite import-id formats and keeps odd ids valid HCL', () => {
     const p = plan({ kind: 'unmanaged', type: 'aws_iam_role_policy_attachment', resource_id: 'app-role-20251101120000000000000001' })
     expect(p.content).toContain('Import id format for aws_iam_role_policy_attachment: <role-name>/<policy-arn>.')
+    const composite = plan({ kind: 'unmanaged', type: 'aws_iam_role_policy_attachment', resource_id: 'app-role/arn:aws:iam::aws:policy/ReadOnlyAccess' })
+    expect(composite.content).toContain('to = aws_iam_role_policy_attachment.app_role_readonlyaccess\n  id = "app-role/arn:aws:iam::aws:policy/ReadOnlyAccess"')
+    expect(composite.content).not.toContain('Import id format')
     const weird = plan({ kind: 'unmanaged', type: 'aws_s3_bucket', resource_id: '9lives"${bucket}' })
     expect(weird.content).toContain('id = "9lives\\"$${bucket}"')
     expect(weird.content).toMatch(/to = aws_s3_bucket\.r_9lives_bucket\n/)
