@@ -16,7 +16,7 @@ export interface SqliteStoreOptions {
   path: string
   clock?: Clock
   logger?: Logger
-  /** Buffered records that trigger a flush (default 5000). */
+  /** Buffered records that trigger a flush (default 20000: bigger transactions dirty fewer index pages per row). */
   batch_size?: number
   /** Longest a write waits in the buffer, ms (default 20). */
   flush_interval_ms?: number
@@ -50,7 +50,7 @@ export class SqliteStore implements Store {
     this.path = options.path
     this.clock = options.clock ?? systemClock
     this.logger = options.logger ?? silentLogger
-    this.batchSize = Math.max(1, options.batch_size ?? 5000)
+    this.batchSize = Math.max(1, options.batch_size ?? 20_000)
     this.interval = Math.max(0, options.flush_interval_ms ?? 20)
     try {
       this.db = new Database(options.path)
