@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseState, stateFromDocument } from '../engine/terraform/state.ts'
@@ -62,42 +62,63 @@ function measure(method: string, file: string): Measure {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measure
 }
 
-/** Resource shapes from the corpus (or two built-in ones when it is absent). */
-function shapes(): Array<Record<string, unknown>> {
+type Shape = Record<string, unknown> & { name: string; instances: Array<Record<string, unknown>> }
+
+/** Resource shapes from the corpus, one group per state file (or two built-in ones when it is absent). */
+function shapes(): Shape[][] {
   const dir = join(corpus, 'tfstate')
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.tfstate')).flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')).resources)
+    return readdirSync(dir).filter((f) => f.endsWith('.tfstate')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')).resources as Shape[])
   } catch {
-    return [
-      { mode: 'managed', type: 'aws_instance', name: 'web', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 1, attributes: { id: 'i-1', ami: 'ami-1', tags: { Name: 'web' }, vpc_security_group_ids: ['sg-1'] }, sensitive_attributes: [] }] },
+    return [[
+      { mode: 'managed', type: 'aws_instance', name: 'web', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 1, attributes: { id: 'i-1', ami: 'ami-1', tags: { Name: 'web' }, vpc_security_group_ids: ['sg-1'] }, sensitive_attributes: [], dependencies: ['aws_security_group.sg'] }] },
       { mode: 'managed', type: 'aws_security_group', name: 'sg', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 1, attributes: { id: 'sg-1', ingress: [{ from_port: 443, to_port: 443, cidr_blocks: ['0.0.0.0/0'] }] }, sensitive_attributes: [] }] },
-    ]
+    ]]
   }
+}
+
+const configAddress = (r: Shape) => `${r.module ? `${String(r.module).replace(/\[[^\]]*\]/g, '')}.` : ''}${r.mode === 'data' ? 'data.' : ''}${String(r.type)}.${r.name}`
+
+/**
+ * One copy of a state's resources with fresh names and ids; dependencies and attribute values that
+ * named the originals are rewritten to name the copies, so the graph has realistic edges.
+ */
+function copyGroup(group: Shape[], suffix: string): Shape[] {
+  const renamed = new Map(group.map((r) => [configAddress(r), `${configAddress(r)}${suffix}`]))
+  const ids = new Set<string>()
+  for (const r of group) for (const i of r.instances) {
+    const id = (i.attributes as { id?: unknown } | undefined)?.id
+    if (typeof id === 'string' && id.length >= 4) ids.add(id)
+  }
+  const value = (v: unknown): unknown => (typeof v === 'string' && ids.has(v) ? `${v}${suffix}` : Array.isArray(v) ? v.map(value) : v)
+  return group.map((r) => ({
+    ...r,
+    name: `${r.name}${suffix}`,
+    instances: r.instances.map((i) => ({
+      ...i,
+      attributes: Object.fromEntries(Object.entries((i.attributes as Record<string, unknown>) ?? {}).map(([k, v]) => [k, value(v)])),
+      ...(Array.isArray(i.dependencies) ? { dependencies: (i.dependencies as string[]).map((d) => renamed.get(d) ?? d) } : {}),
+    })),
+  }))
 }
 
 /** Writes a pretty-printed v4 state of about `mb` MB into the temp dir; returns its path. */
 function generate(mb: number): { file: string; instances: number } {
   const file = join(tmpdir(), `tfdrift-bench-${process.pid}.tfstate`)
   const fd = openSync(file, 'w')
-  const base = shapes()
+  const groups = shapes()
   writeSync(fd, `{\n  "version": 4,\n  "terraform_version": "1.9.0",\n  "serial": 1,\n  "lineage": "bench",\n  "outputs": {},\n  "resources": [\n`)
   let bytes = 0
   let instances = 0
   let first = true
   for (let copy = 0; bytes < mb * 2 ** 20; copy++) {
-    for (const [k, r] of base.entries()) {
-      const clone = {
-        ...r,
-        name: `${r.name as string}_${copy}_${k}`,
-        instances: (r.instances as Array<Record<string, unknown>>).map((i) => ({
-          ...i,
-          attributes: { ...(i.attributes as object), id: `${String((i.attributes as { id?: unknown })?.id ?? 'x')}-${copy}` },
-        })),
+    for (const [g, group] of groups.entries()) {
+      for (const clone of copyGroup(group, `_${copy}_${g}`)) {
+        instances += clone.instances.length
+        const text = (first ? '' : ',\n') + JSON.stringify(clone, null, 2).replace(/^/gm, '    ')
+        first = false
+        bytes += writeSync(fd, text)
       }
-      instances += clone.instances.length
-      const text = (first ? '' : ',\n') + JSON.stringify(clone, null, 2).replace(/^/gm, '    ')
-      first = false
-      bytes += writeSync(fd, text)
     }
   }
   writeSync(fd, '\n  ],\n  "check_results": null\n}\n')
@@ -140,6 +161,7 @@ function main(): void {
   for (const r of rows) console.log(line(r))
   console.log('goal (100 MB): parse < 2000 ms, peak < 3× file size. ΔRSS = peak RSS minus RSS before reading the file (buffer included).')
   for (const g of graphs) console.log(g)
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (timings scale with load; memory does not).`)
   console.log('files under 8 MB: median of 25 warm runs (the first run is JIT warm-up); naive = JSON.parse of the whole text + the same reader.')
 }
 
