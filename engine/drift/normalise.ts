@@ -132,7 +132,14 @@ export function canonKey(value: unknown, ctx: ValueContext): string | undefined 
     if (isSetValue(value, ctx)) return '<' + items.sort().join(',') + '>'
     return '[' + items.join(',') + ']'
   }
-  return objectKey(value as Record<string, unknown>, (v, k) => canonKey(v, { ...ctx, name: k }))
+  const obj = value as Record<string, unknown>
+  if (ctx.provider === 'azurerm' && (ctx.name === 'tags' || ctx.name === 'tags_all')) {
+    // Azure tag names are case-insensitive (AWS tag keys are not).
+    const folded: Record<string, unknown> = {}
+    for (const k of Object.keys(obj)) folded[k.toLowerCase()] = obj[k]
+    return objectKey(folded, (v, k) => canonKey(v, { ...ctx, name: k }))
+  }
+  return objectKey(obj, (v, k) => canonKey(v, { ...ctx, name: k }))
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

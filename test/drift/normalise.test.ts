@@ -118,6 +118,10 @@ describe('case rules', () => {
       'azurerm_subnet', 'azurerm',
     )).toEqual([])
   })
+  it('is not drift: Azure tag names differ only in case; is drift on AWS tag keys', () => {
+    expect(paths({ tags: { Environment: 'prod' } }, { tags: { environment: 'prod' } }, 'azurerm_resource_group', 'azurerm')).toEqual([])
+    expect(paths({ tags: { Environment: 'prod' } }, { tags: { environment: 'prod' } })).toEqual(['tags.Environment', 'tags.environment'])
+  })
   it('is drift: AWS ARNs and tag values are case-sensitive', () => {
     expect(paths({ role_arn: 'arn:aws:iam::1:role/Admin', tags: { Env: 'Prod' } }, { role_arn: 'arn:aws:iam::1:role/admin', tags: { Env: 'prod' } })).toEqual(['role_arn', 'tags.Env'])
   })
