@@ -107,6 +107,16 @@ describe('buildGraph', () => {
     expect(JSON.parse(JSON.stringify(cy))).toEqual(cy)
   })
 
+  it('adds unmanaged live objects keyed by type and id, with their references', () => {
+    const live: Snapshot = { kind: 'observed', source: 'aws', taken_at: '2026-01-01T00:00:00.000Z', resources: [
+      { address: '', mode: 'managed', type: 'aws_instance', name: '', provider: 'aws', resource_id: 'i-rogue', attributes: { id: 'i-rogue', subnet_id: 'subnet-0b' } },
+    ] }
+    const g2 = buildGraph([network, live])
+    expect(g2.node('aws_instance:i-rogue')).toMatchObject({ address: '', label: 'aws_instance i-rogue', source: 'aws' })
+    expect(g2.edges.find((e) => e.source === 'aws_instance:i-rogue')).toMatchObject({ target: 'aws_subnet.private[1]', kind: 'reference', via: ['subnet_id'] })
+    expect(g2.impact('aws_vpc.main').map((i) => i.id)).toContain('aws_instance:i-rogue')
+  })
+
   it('can skip inference', () => {
     expect(buildGraph([network, app], { inferReferences: false }).edges.every((e) => e.kind === 'depends_on')).toBe(true)
   })
