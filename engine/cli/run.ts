@@ -21,19 +21,26 @@ export function runCommand(): Command {
         const config = resolved.config
         const logger = createLogger({ level: process.env.TFDRIFT_LOG_LEVEL ?? config.log?.level, pretty: config.log?.pretty })
         logger.info({ config: displayPath(resolved.file) }, 'Starting tfdrift.')
-        const { startRuntime } = await import('../runtime.ts')
-        const runtime = await startRuntime(config, { configFile: resolved.file, logger })
+        // Signals are handled from before startup: one that arrives while pipelines start stops them right after.
+        let runtime: { stop(): Promise<void> } | undefined
+        let requested: string | undefined
         let stopping = false
+        // `run` is a service: it stays up until a signal, even when no plugin holds a timer or socket open.
+        const keepAlive = setInterval(() => {}, 1 << 30)
         const stop = (signal: string) => {
           if (stopping) {
             // A second signal means "now": skip the drain.
             logger.warn({ signal }, 'Second signal received; exiting without waiting for the drain.')
             process.exit(130)
           }
+          if (!runtime) {
+            requested ??= signal
+            return
+          }
           stopping = true
           logger.info({ signal }, 'Stopping tfdrift; draining in-flight events.')
           runtime.stop().then(
-            () => { logger.info('tfdrift stopped.'); logger.flush?.(); process.exit(process.exitCode ?? 0) },
+            () => { clearInterval(keepAlive); logger.info('tfdrift stopped.'); logger.flush?.(); process.exit(process.exitCode ?? 0) },
             (error: unknown) => { logger.error({ err: error }, 'Shutdown failed.'); logger.flush?.(); process.exit(1) },
           )
         }
@@ -42,10 +49,14 @@ export function runCommand(): Command {
         process.on('uncaughtException', (error) => {
           logger.fatal({ err: error }, 'Uncaught exception; stopping tfdrift.')
           process.exitCode = 1
+          if (!runtime) process.exit(1)
           if (!stopping) stop('uncaughtException')
         })
         process.on('SIGINT', () => stop('SIGINT'))
         process.on('SIGTERM', () => stop('SIGTERM'))
+        const { startRuntime } = await import('../runtime.ts')
+        runtime = await startRuntime(config, { configFile: resolved.file, logger })
+        if (requested) stop(requested)
       } catch (error) {
         process.exitCode = reportError(error)
       }

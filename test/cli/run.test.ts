@@ -55,8 +55,13 @@ describe('tfdrift run', () => {
     const started = await waitForLog(child, (l) => l.msg === 'Pipelines started.', () => stderr)
     expect(started.level).toBe(30)
     expect(existsSync(path.join(project.dir, '.tfdrift', 'run-test.db'))).toBe(true)
+    // Still running with nothing left to do: `run` is a service and waits for a signal.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(child.exitCode).toBeNull()
+    const stopped = waitForLog(child, (l) => l.msg === 'tfdrift stopped.', () => stderr)
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
     child.kill('SIGTERM')
+    await stopped
     expect(await exited, stderr).toBe(0)
   })
 })
