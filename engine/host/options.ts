@@ -1,12 +1,18 @@
 /** Validates a node's `with` options against its plugin's `optionsSchema` (ajv, defaults applied). */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import type { PluginDefinition } from '../plugin-api.ts'
 import type { Problem } from '../errors.ts'
 import { pointerToken } from './stages.ts'
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
-const ajv = addFormats(new Ajv({ useDefaults: true, allErrors: true, strict: false, coerceTypes: false }))
+const addFormats = addFormatsModule as unknown as <A extends Ajv | Ajv2020>(ajv: A) => A
+const ajvOptions = { useDefaults: true, allErrors: true, strict: false, coerceTypes: false } as const
+// Draft 2020-12 and draft-07 cannot share one ajv instance; third-party plugins use either.
+const ajv2020 = addFormats(new Ajv2020(ajvOptions))
+const ajv07 = addFormats(new Ajv(ajvOptions))
+const ajvFor = (schema: object) =>
+  String((schema as { $schema?: unknown }).$schema ?? '').includes('draft-07') ? ajv07 : ajv2020
 const compiled = new WeakMap<object, ValidateFunction>()
 
 /** Deep copy of plain objects and arrays (functions and class instances are kept as they are). */
@@ -46,7 +52,7 @@ export function validateOptions(def: PluginDefinition, options: unknown, base: s
   let validate = compiled.get(schema)
   if (!validate) {
     try {
-      validate = ajv.compile(schema)
+      validate = ajvFor(schema).compile(schema)
     } catch (error) {
       return { ok: false, problems: [{ code: 'TFD_ERR_PLUGIN_INVALID', pointer: base, message: `Plugin "${def.name}" has an invalid optionsSchema: ${(error as Error).message}` }] }
     }
