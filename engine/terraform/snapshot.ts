@@ -180,3 +180,15 @@ export function readObserved(input: string | Buffer, source: string, opts: { tak
       return parseState(input, { source, kind: 'observed', ...opts })
   }
 }
+
+/** The expected side from a state (the usual), a plan JSON (its pre-refresh side) or a snapshot JSON; sniffed like readObserved. */
+export function readExpected(input: string | Buffer, source: string, opts: { takenAt?: string } = {}): Snapshot {
+  switch (sniffDocument(input)) {
+    case 'snapshot':
+      return { ...parseSnapshotFile(input, { source }), kind: 'expected' }
+    case 'plan':
+      return parsePlan(input, { source, ...opts }).expected
+    default:
+      return parseState(input, { source, kind: 'expected', ...opts })
+  }
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseSnapshotFile, readObserved, sniffDocument, toSnapshotFile } from '../../engine/terraform/snapshot.ts'
+import { parseSnapshotFile, readExpected, readObserved, sniffDocument, toSnapshotFile } from '../../engine/terraform/snapshot.ts'
 import { parseState } from '../../engine/terraform/state.ts'
 import { TfdriftError } from '../../engine/errors.ts'
 import { corpusDir } from '../support/corpus.ts'
@@ -72,6 +72,17 @@ describe('readObserved sniffing', () => {
     const e = err(() => readObserved(JSON.stringify({ hello: 1 }), 'c.json'))
     expect(e.message).toMatch(/c.json.*neither/)
     expect(err(() => readObserved('{"version": 4, "resources": [', 'd')).message).toMatch(/truncated/)
+  })
+})
+
+describe('readExpected sniffing', () => {
+  it('reads states, plans (pre-refresh side) and snapshots as expected', () => {
+    expect(readExpected(JSON.stringify({ version: 4, serial: 2, lineage: 'l', resources: [] }), 'a')).toMatchObject({ kind: 'expected', serial: 2 })
+    expect(readExpected(JSON.stringify(good), 'b')).toMatchObject({ kind: 'expected', covered_types: ['aws_instance'] })
+    const plan = { format_version: '1.2', prior_state: { values: { root_module: { resources: [{ address: 'aws_x.y', mode: 'managed', type: 'aws_x', name: 'y', values: { id: 'x1', v: 'new' } }] } } },
+      resource_drift: [{ address: 'aws_x.y', mode: 'managed', type: 'aws_x', name: 'y', change: { actions: ['update'], before: { id: 'x1', v: 'old' }, after: { id: 'x1', v: 'new' } } }] }
+    expect(readExpected(JSON.stringify(plan), 'c').resources[0]!.attributes.v).toBe('old')
+    expect(() => readExpected('{"version": 4, "resources": [', 'd')).toThrow(/truncated/)
   })
 })
 

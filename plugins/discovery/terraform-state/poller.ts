@@ -9,8 +9,7 @@ import { TfdriftError } from '../../../engine/errors.ts'
 import type { Snapshot } from '../../../engine/model.ts'
 import type { PipelineItem, PluginContext } from '../../../engine/plugin-api.ts'
 import type { StateSource } from '../../../engine/terraform/backends/types.ts'
-import { readObserved } from '../../../engine/terraform/snapshot.ts'
-import { parseState } from '../../../engine/terraform/state.ts'
+import { readExpected, readObserved } from '../../../engine/terraform/snapshot.ts'
 import type { Resolved } from './sources.ts'
 
 /** Waits `ms` or until aborted (rejects then). Injectable so tests drive refreshes by hand. */
@@ -118,9 +117,7 @@ export async function* pollStates(ctx: PluginContext, opts: PollerOptions): Asyn
         const got = await source.fetch({ ...(st?.version && st.emitted ? { ifVersion: st.version } : {}), signal: ctx.signal })
         if (got.not_modified) return { source, unchanged: true, ...(got.version ? { version: got.version } : {}) }
         const takenAt = ctx.clock.isoNow()
-        const snapshot = opts.role === 'observed'
-          ? readObserved(got.body, source.id, { takenAt })
-          : parseState(got.body, { source: source.id, kind: 'expected', takenAt })
+        const snapshot = opts.role === 'observed' ? readObserved(got.body, source.id, { takenAt }) : readExpected(got.body, source.id, { takenAt })
         return { source, snapshot, ...(got.version ? { version: got.version } : {}) }
       } catch (error) {
         return { source, error }
