@@ -7,6 +7,7 @@
 import type { AttributeChange, Coverage, Drift, ResourceInstance, Severity, Snapshot } from '../model.ts'
 import { coverageOf } from './coverage.ts'
 import { diffAttributes } from './diff.ts'
+import { deepEqual } from './equal.ts'
 import { expandFlatmap } from './flatmap.ts'
 import { driftId } from './ids.ts'
 import { IgnoreRules } from './ignore.ts'
@@ -64,31 +65,6 @@ function comparable(snapshots: Snapshot[]): Entry[] {
 }
 
 const typeIdKey = (type: string, id: string) => type + '\u0000' + id
-
-/** Fast structural equality on raw attribute trees (the common in-sync case skips normalisation). */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  const arrayA = Array.isArray(a)
-  if (arrayA !== Array.isArray(b)) return false
-  if (arrayA) {
-    const x = a as unknown[]
-    const y = b as unknown[]
-    if (x.length !== y.length) return false
-    for (let i = 0; i < x.length; i++) if (!deepEqual(x[i], y[i])) return false
-    return true
-  }
-  // for-in walks V8's enum cache without allocating key arrays: this loop is the hot path.
-  const x = a as Record<string, unknown>
-  const y = b as Record<string, unknown>
-  let n = 0
-  for (const k in x) {
-    n++
-    if (!(k in y) || !deepEqual(x[k], y[k])) return false
-  }
-  for (const _ in y) n--
-  return n === 0
-}
 
 /** Compares expected against observed snapshots; returns the drifts and driftctl-style coverage. */
 export function diffSnapshots(expected: Snapshot[], observed: Snapshot[], options: DiffOptions = {}): DiffResult {

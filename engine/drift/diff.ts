@@ -4,6 +4,7 @@
  * representation differences never show; set-like lists are matched unordered, pairing leftover
  * elements by similarity so an edited element reports its changed leaves, not a remove + add.
  */
+import { deepEqual } from './equal.ts'
 import { canonKey, isSetValue, isUnknown, type ValueContext } from './normalise.ts'
 
 /** A leaf difference before masking; `path` is the list of keys/indexes from the attribute root. */
@@ -35,6 +36,8 @@ function diffObject(
 
 function diffValue(a: unknown, b: unknown, path: Array<string | number>, ctx: ValueContext, out: RawChange[]): void {
   if (a === b || isUnknown(a) || isUnknown(b)) return
+  // Identical subtrees need no normalising (the common case inside a drifted resource).
+  if (typeof a === 'object' && typeof b === 'object' && deepEqual(a, b)) return
   const ka = canonKey(a, ctx)
   const kb = canonKey(b, ctx)
   if (ka === kb) return

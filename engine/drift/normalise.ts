@@ -63,8 +63,16 @@ function stringKey(s: string, ctx: ValueContext): string | undefined {
   if (num !== undefined) return '#' + num
   const first = s.charCodeAt(0)
   if (first === 123 /* { */ || first === 91 /* [ */ || /^\s+[[{]/.test(s)) {
+    const cached = jsonKeys.get(s)
+    if (cached !== undefined) return cached
     const doc = tryParseJson(s)
-    if (doc !== NOT_JSON) return 'j' + (jsonKey(doc, '', isPolicy(doc)) ?? '∅')
+    if (doc !== NOT_JSON) {
+      const key = 'j' + (jsonKey(doc, '', isPolicy(doc)) ?? '∅')
+      // Bounded: the same policy text recurs across many resources; drop everything when full.
+      if (jsonKeys.size >= JSON_CACHE_SIZE) jsonKeys.clear()
+      jsonKeys.set(s, key)
+      return key
+    }
   }
   if (ctx.provider === 'azurerm' || ctx.provider === 'azuread') {
     // ARM ids and locations are case-insensitive ("resourceGroups" vs "resourcegroups", "West Europe" vs "westeurope").
@@ -75,6 +83,8 @@ function stringKey(s: string, ctx: ValueContext): string | undefined {
 }
 
 const NOT_JSON = Symbol('not-json')
+const JSON_CACHE_SIZE = 2048
+const jsonKeys = new Map<string, string>()
 function tryParseJson(s: string): unknown {
   try { return JSON.parse(s) } catch { return NOT_JSON }
 }
