@@ -7,10 +7,18 @@ import { fastUlidFactory } from './ulid.ts'
 import { TfdriftError } from '../errors.ts'
 import { historyPageSize, resolveHistoryLimits } from './limits.ts'
 import { validatePublication } from './validate.ts'
+import { DEFAULT_JOURNAL_TOPICS, type BusJournal } from './journal.ts'
 
 export interface MemoryBusOptions {
   clock?: Clock
   history?: Partial<BusHistoryLimits>
+  /**
+   * Durable memory (the SQLite store's `busJournal()`): offsets continue after a restart and the
+   * envelopes of `journal_topics` are reloaded into history, so clients recover them from a restarted process.
+   */
+  journal?: BusJournal
+  /** Topics whose envelopes the journal keeps (default `drifts`, `remediations`). */
+  journal_topics?: readonly Topic[]
 }
 
 /** One (tenant, topic) stream: a ring buffer of its retained envelopes plus its live subject. */
@@ -81,9 +89,24 @@ export class MemoryBus implements Bus {
   private isoMs = -1
   private iso = ''
 
+  private readonly journal: BusJournal | undefined
+  private readonly journalTopics: ReadonlySet<Topic>
+
   constructor(options: MemoryBusOptions = {}) {
     this.clock = options.clock ?? systemClock
     this.limits = resolveHistoryLimits(options.history)
+    this.journal = options.journal
+    this.journalTopics = new Set(options.journal_topics ?? DEFAULT_JOURNAL_TOPICS)
+    if (this.journal) {
+      for (const saved of this.journal.load(this.limits.max_events, this.clock.now() - this.limits.max_age_ms)) {
+        const stream = this.stream(saved.tenant, saved.topic)
+        for (const { envelope, at } of saved.envelopes) {
+          stream.last = envelope.offset
+          stream.append(envelope, at)
+        }
+        stream.last = saved.last
+      }
+    }
   }
 
   publish<T>(publication: Publication<T>): Promise<Envelope<T>> {
@@ -117,6 +140,7 @@ export class MemoryBus implements Bus {
     }
     stream.append(env, now)
     if (publication.id !== undefined) stream.ids.set(env.id, env)
+    if (this.journal) this.journal.record(env, now, this.journalTopics.has(env.topic))
     if (stream.subject.observed) stream.subject.next(env)
     if (this.all.observed) this.all.next(env)
     return env

@@ -9,6 +9,8 @@ import { TfdriftError } from '../errors.ts'
 import { migrate } from './migrate.ts'
 import { normalisePage } from './paging.ts'
 import { SqliteDrifts } from './sqlite-drifts.ts'
+import { SqliteJournal } from './sqlite-journal.ts'
+import type { BusJournal } from '../bus/journal.ts'
 import { checkDrifts, checkEvents, checkPlans, checkSnapshot, checkTenant } from './validate.ts'
 
 export interface SqliteStoreOptions {
@@ -38,6 +40,7 @@ export class SqliteStore implements Store {
   private readonly clock: Clock
   private readonly logger: Logger
   private readonly drifts: SqliteDrifts
+  private readonly journal: SqliteJournal
   private readonly batchSize: number
   private readonly interval: number
   private pending: PendingWrite[] = []
@@ -74,6 +77,7 @@ export class SqliteStore implements Store {
     }
     this.drifts = new SqliteDrifts(this.db)
     this.s = statements(this.db)
+    this.journal = new SqliteJournal(this.db, (size) => this.wake(size), () => !this.closed)
   }
 
   async saveSnapshot(tenant: string, pipeline: string, snapshot: Snapshot): Promise<void> {
@@ -180,6 +184,11 @@ export class SqliteStore implements Store {
     })()
   }
 
+  /** The in-process bus's journal in this database (offsets of every stream, envelopes of persisted topics); see `createBus`. */
+  busJournal(): BusJournal {
+    return this.journal
+  }
+
   async flush(): Promise<void> {
     this.open()
     this.flushNow()
@@ -197,29 +206,39 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Applies every buffered write in one transaction; on failure the batch is dropped and the error thrown. */
+  /** Applies every buffered write (and the bus journal) in one transaction; on failure the batch is dropped and the error thrown. */
   private flushNow(): void {
     clearTimeout(this.timer)
     this.timer = undefined
-    if (this.pending.length === 0) return
+    if (this.pending.length === 0 && !this.journal.pending) return
     const batch = this.pending
     this.pending = []
     this.pendingSize = 0
-    this.db.transaction(() => { for (const write of batch) write.run() })()
+    this.db.transaction(() => {
+      for (const write of batch) write.run()
+      this.journal.write()
+    })()
   }
 
   private enqueue(size: number, run: () => void): void {
     this.open()
     this.pending.push({ size, run })
+    this.wake(size)
+  }
+
+  /** Counts `size` more buffered records: flushes when the batch is full, else makes sure a flush is scheduled. */
+  private wake(size: number): void {
     this.pendingSize += size
-    if (this.pendingSize >= this.batchSize) return this.flushNow()
-    this.timer ??= setTimeout(() => {
-      try {
-        this.flushNow()
-      } catch (error) {
-        this.logger.error({ err: (error as Error).message, path: this.path }, 'A batch of store writes failed and was dropped; the database may be full or read-only.')
-      }
-    }, this.interval)
+    if (this.pendingSize >= this.batchSize) return this.flushLogged()
+    this.timer ??= setTimeout(() => this.flushLogged(), this.interval)
+  }
+
+  private flushLogged(): void {
+    try {
+      this.flushNow()
+    } catch (error) {
+      this.logger.error({ err: (error as Error).message, path: this.path }, 'A batch of store writes failed and was dropped; the database may be full or read-only.')
+    }
   }
 
   private open(): void {

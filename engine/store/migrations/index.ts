@@ -1,4 +1,5 @@
 import { up as initial } from './0001-initial.ts'
+import { up as busJournal } from './0002-bus-journal.ts'
 
 /** One schema step; `version` numbers are dense from 1 and never reused or edited once released. */
 export interface Migration {
@@ -10,4 +11,5 @@ export interface Migration {
 /** Every migration, in order. Append new files as `000N-name.ts`; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
+  { version: 2, name: 'bus_journal', up: busJournal },
 ]

@@ -1,0 +1,90 @@
+/**
+ * The in-process bus journaled to the SQLite store: offsets continue after a restart and the persisted
+ * topics (drifts, remediations) are recoverable by offset from the restarted process. Real files.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Topic } from '../../engine/envelope.ts'
+import type { Bus } from '../../engine/bus/bus.ts'
+import { createBus } from '../../engine/bus/create.ts'
+import { busJournalOf } from '../../engine/bus/journal.ts'
+import { SqliteStore } from '../../engine/store/sqlite-store.ts'
+import { MemoryStore } from '../../engine/store/memory-store.ts'
+import { manualClock } from '../../engine/clock.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'tfdrift-journal-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+let n = 0
+
+const publish = (bus: Bus, tenant: string, topic: Topic, count: number) =>
+  Promise.all(Array.from({ length: count }, (_, i) => bus.publish({ tenant, topic, type: `${topic}.test`, data: { i } })))
+
+describe('MemoryBus journaled to the SQLite store', () => {
+  it('continues offsets and replays persisted topics after a restart, per tenant', async () => {
+    const path = join(dir, `j${++n}.db`)
+    const clock = manualClock()
+    const store1 = new SqliteStore({ path, clock })
+    const bus1 = await createBus({ kind: 'memory' }, { clock, store: store1 })
+    const drifts = await publish(bus1, 'acme', 'drifts', 5)
+    await publish(bus1, 'acme', 'events', 3)
+    await publish(bus1, 'beta', 'drifts', 2)
+    await bus1.close()
+    await store1.close()
+
+    const store2 = new SqliteStore({ path, clock })
+    const bus2 = await createBus({ kind: 'memory' }, { clock, store: store2 })
+    expect(await bus2.lastOffset('acme', 'drifts')).toBe(5)
+    expect(await bus2.lastOffset('acme', 'events')).toBe(3)
+    const replay = await bus2.history('acme', 'drifts', 2)
+    expect(replay.complete).toBe(true)
+    expect(replay.envelopes.map((e) => e.id)).toEqual(drifts.slice(2).map((e) => e.id))
+    expect(replay.envelopes[0]).toEqual(drifts[2])
+    // Events are not journaled: their offsets continue but the gap is reported, not papered over.
+    expect(await bus2.history('acme', 'events', 0)).toMatchObject({ envelopes: [], complete: false, last_offset: 3 })
+    expect((await bus2.history('beta', 'drifts', 0)).envelopes.map((e) => [e.tenant, e.offset])).toEqual([['beta', 1], ['beta', 2]])
+    expect((await bus2.publish({ tenant: 'acme', topic: 'drifts', type: 't', data: null })).offset).toBe(6)
+    expect((await bus2.publish({ tenant: 'acme', topic: 'events', type: 't', data: null })).offset).toBe(4)
+    await bus2.close()
+    await store2.close()
+  })
+
+  it('keeps the journal within max_events and max_age_ms', async () => {
+    const path = join(dir, `j${++n}.db`)
+    const clock = manualClock()
+    const store1 = new SqliteStore({ path, clock })
+    const bus1 = await createBus({ kind: 'memory', history: { max_events: 3, max_age_ms: 60_000 } }, { clock, store: store1 })
+    await publish(bus1, 'acme', 'drifts', 10)
+    await store1.flush()
+    await bus1.close(); await store1.close()
+
+    const store2 = new SqliteStore({ path, clock })
+    const bus2 = await createBus({ kind: 'memory', history: { max_events: 3, max_age_ms: 60_000 } }, { clock, store: store2 })
+    expect(await bus2.history('acme', 'drifts', 0)).toMatchObject({ complete: false, oldest_offset: 8, last_offset: 10 })
+    expect((await bus2.history('acme', 'drifts', 7)).envelopes.map((e) => e.offset)).toEqual([8, 9, 10])
+    await bus2.close(); await store2.close()
+
+    clock.advance(120_000)
+    const store3 = new SqliteStore({ path, clock })
+    const bus3 = await createBus({ kind: 'memory', history: { max_events: 3, max_age_ms: 60_000 } }, { clock, store: store3 })
+    expect(await bus3.history('acme', 'drifts', 7)).toMatchObject({ envelopes: [], complete: false, last_offset: 10 })
+    expect((await bus3.publish({ tenant: 'acme', topic: 'drifts', type: 't', data: null })).offset).toBe(11)
+    await bus3.close(); await store3.close()
+  })
+
+  it('a store without a journal (memory) gives a plain in-process bus', async () => {
+    expect(busJournalOf(new MemoryStore())).toBeUndefined()
+    const bus = await createBus({ kind: 'memory' }, { store: new MemoryStore() })
+    expect((await bus.publish({ tenant: 'a', topic: 'drifts', type: 't', data: 1 })).offset).toBe(1)
+    await bus.close()
+  })
+
+  it('publishing after the store closed keeps the bus working', async () => {
+    const store = new SqliteStore({ path: join(dir, `j${++n}.db`) })
+    const bus = await createBus({ kind: 'memory' }, { store })
+    await store.close()
+    expect((await bus.publish({ tenant: 'a', topic: 'drifts', type: 't', data: 1 })).offset).toBe(1)
+    await bus.close()
+  })
+})
