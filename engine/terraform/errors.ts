@@ -27,9 +27,11 @@ export function syntaxError(code: ErrorCode, source: string, at: string, err: un
     const what = err.truncated ? `the JSON ends early (truncated?) near byte ${err.offset}` : `invalid JSON near byte ${err.offset}: ${err.message}`
     return readerError(code, source, at, what, err)
   }
-  const msg = err instanceof Error ? err.message : String(err)
-  const truncated = /end of (JSON )?input|Unterminated/i.test(msg)
-  const pos = /position (\d+)/.exec(msg)
+  const raw = err instanceof Error ? err.message : String(err)
+  const truncated = /end of (JSON )?input|Unterminated/i.test(raw)
+  const pos = /position (\d+)/.exec(raw)
   const near = pos ? ` near byte ${byteBase + Number(pos[1])}` : ''
-  return readerError(code, source, at, truncated ? `the JSON ends early (truncated?)${near}` : `invalid JSON${near}: ${msg}`, err)
+  // V8 quotes a slice of the input in some messages; state text can hold secrets, so it never travels on.
+  const msg = /is not valid JSON$/.test(raw) ? 'unexpected token' : raw.replace(/ in JSON at position \d+$/, '')
+  return readerError(code, source, at, truncated ? `the JSON ends early (truncated?)${near}` : `invalid JSON${near}: ${msg}`)
 }

@@ -193,3 +193,13 @@ describe('terraform show -json of a state', () => {
     expect(err.problems[0]!.pointer).toBe('/values/root_module/resources/0/address')
   })
 })
+
+describe('parse errors never echo state text', () => {
+  it('drops the input slice V8 quotes in JSON.parse messages (secrets may sit there)', () => {
+    const bad = v4([res({}, [{ attributes: { id: 'i-1', password: 'hunter2-secret' } }])]).replace('"hunter2-secret"', 'hunter2-secret')
+    const err = codeOf(() => parseState(bad, { source: 's' }))
+    expect(err.code).toBe('TFD_ERR_STATE_INVALID')
+    expect(err.problems[0]!.pointer).toBe('/resources/0')
+    expect(`${err.message} ${JSON.stringify(err.problems)} ${String(err.cause ?? '')}`).not.toContain('hunter2')
+  })
+})
