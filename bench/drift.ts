@@ -5,6 +5,7 @@
  * corpus is present (TFDRIFT_CORPUS or ../shared/fixtures), else from a few built-in shapes.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import os from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { diffSnapshots } from '../engine/drift/compare.ts'
@@ -76,15 +77,20 @@ function restyled(value: Record<string, unknown>): Record<string, unknown> {
   return visit(value) as Record<string, unknown>
 }
 
-/** Median of `runs` timings, in ms. */
-function time(runs: number, fn: () => unknown): number {
-  const t: number[] = []
+/** Median wall and CPU time of `runs` runs, in ms (CPU time is the steadier figure on a shared machine). */
+function time(runs: number, fn: () => unknown): { wall: number; cpu: number } {
+  const wall: number[] = []
+  const cpu: number[] = []
   for (let i = 0; i < runs; i++) {
+    const c = process.cpuUsage()
     const start = process.hrtime.bigint()
     fn()
-    t.push(Number(process.hrtime.bigint() - start) / 1e6)
+    wall.push(Number(process.hrtime.bigint() - start) / 1e6)
+    const d = process.cpuUsage(c)
+    cpu.push((d.user + d.system) / 1000)
   }
-  return t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  return { wall: median(wall), cpu: median(cpu) }
 }
 
 /** A naive baseline (what a keyed JSON.stringify comparison costs): no normalisation, no attribute paths. */
@@ -105,7 +111,7 @@ for (const [label, restyle] of [['1% drift', false], ['1% drift, every instance 
   let found = 0
   const ms = time(3, () => { found = diffSnapshots([expected], [observed]).drifts.length })
   const base = time(3, () => naive(expected, observed))
-  rows.push([`diff ${N.toLocaleString('en')} instances, ${label}`, fmt(ms), fmt(base), (ms / base).toFixed(2) + '×', restyle ? '—' : (ms < 1000 ? 'met' : 'MISSED') + ' (< 1 s)', `${found}/${injected}`])
+  rows.push([`diff ${N.toLocaleString('en')} instances, ${label}`, fmt(ms.wall), fmt(ms.cpu), fmt(base.wall), (ms.wall / base.wall).toFixed(2) + '×', restyle ? '—' : (ms.wall < 1000 ? 'met' : 'MISSED') + ' (< 1 s)', `${found}/${injected}`])
 }
 
 if (states.length) {
@@ -114,13 +120,13 @@ if (states.length) {
   let found = 0
   const ms = time(50, () => { found = diffSnapshots([largest.snapshot], [observed]).drifts.length })
   const base = time(50, () => naive(largest.snapshot, observed))
-  rows.push([`largest fixture ${largest.file.slice(0, 28)}… (${largest.snapshot.resources.length} inst, ${(largest.bytes / 1024).toFixed(0)} KiB)`, fmt(ms), fmt(base), (ms / base).toFixed(2) + '×', '—', `${found}/${injected}`])
+  rows.push([`largest fixture ${largest.file.slice(0, 28)}… (${largest.snapshot.resources.length} inst, ${(largest.bytes / 1024).toFixed(0)} KiB)`, fmt(ms.wall), fmt(ms.cpu), fmt(base.wall), (ms.wall / base.wall).toFixed(2) + '×', '—', `${found}/${injected}`])
 }
 
-const header = ['case', 'tfdrift', 'naive JSON compare (baseline)', 'ratio', 'goal', 'drifts found/injected']
+const header = ['case', 'tfdrift wall', 'tfdrift cpu', 'naive JSON compare (baseline)', 'ratio', 'goal', 'drifts found/injected']
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')
-console.log(`node ${process.version}, ${states.length ? `shapes from ${states.length} fixture states` : 'built-in shapes (no corpus)'}, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`)
+console.log(`node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores, ${states.length ? `shapes from ${states.length} fixture states` : 'built-in shapes (no corpus)'}, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`)
 console.log(line(header))
 console.log(widths.map((w) => '-'.repeat(w)).join('-|-'))
 for (const r of rows) console.log(line(r))
