@@ -175,6 +175,16 @@ async function benchBus(): Promise<void> {
   const bareRate = PUBLISHES / (bareTime.cpu / 1000)
   if (bare !== 2 * PUBLISHES) throw new Error('baseline miscounted')
   row('MemoryBus publishSync/s (2 subscribers, 10k history)', PUBLISHES / (sync.cpu / 1000), bareRate, 'events/s', '≥ 1,000,000', 'higher', PUBLISHES / (sync.wall / 1000))
+
+  // The same bus journaled to SQLite (what `npm start` runs): `events` only note their offset, `drifts` are stored.
+  const store = new SqliteStore({ path: join(dir, 'journal.db') })
+  const journaled = new MemoryBus({ journal: store.busJournal() })
+  const m = PUBLISHES / 4
+  const events = await clock(() => { for (let i = 0; i < m; i++) journaled.publishSync({ tenant: 'acme', topic: 'events', type: 'change.received', data }) })
+  const drifts = await clock(async () => { for (let i = 0; i < m; i++) journaled.publishSync({ tenant: 'acme', topic: 'drifts', type: 'drift.detected', data }); await store.flush() })
+  await journaled.close(); await store.close()
+  row('  + SQLite journal, events topic (offsets only)', m / (events.cpu / 1000), bareRate, 'events/s', '-', 'higher', m / (events.wall / 1000))
+  row('  + SQLite journal, drifts topic (envelopes stored)', m / (drifts.cpu / 1000), bareRate, 'events/s', '-', 'higher', m / (drifts.wall / 1000))
   row('MemoryBus await publish()/s', n / (viaPromise.cpu / 1000), bareRate, 'events/s', '-', 'higher', n / (viaPromise.wall / 1000))
 }
 
