@@ -22,7 +22,9 @@ function message(d: Drift): string {
   return `${label} drifted: ${changes.join('; ')}${more}.`
 }
 
+/** A URI reference for a source: remote sources keep their scheme, paths are percent-encoded per segment. */
 function uri(path: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return path
   return path.split(/[\\/]/).map(encodeURIComponent).join('/')
 }
 

@@ -5,7 +5,7 @@ import { groupBy, renderValue, resourceLabel } from './render.ts'
 
 /** Whether to colour a stream: FORCE_COLOR wins, NO_COLOR disables, else only on a TTY. */
 export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false'
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
   return stream.isTTY === true
 }
