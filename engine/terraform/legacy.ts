@@ -56,8 +56,11 @@ export function readLegacyModules(modules: unknown, source: string): { resources
       const parts = { ...(module ? { module } : {}), ...parsed, type }
       const address = formatAddress(parts)
       const provider = typeof raw.provider === 'string' && raw.provider ? raw.provider : undefined
+      // 0.7 – 0.11 wrote `aws_subnet.a.*` and `aws_subnet.a.0` here; dependencies name resources.
       const deps = Array.isArray(raw.depends_on)
-        ? (raw.depends_on as unknown[]).filter((d): d is string => typeof d === 'string').map((d) => (module && !d.startsWith('module.') ? `${module}.${d}` : d))
+        ? (raw.depends_on as unknown[]).filter((d): d is string => typeof d === 'string')
+          .map((d) => d.replace(/\.(\*|\d+)$/, ''))
+          .map((d) => (module && !d.startsWith('module.') ? `${module}.${d}` : d))
         : []
       const add = (inst: unknown, iat: string, deposed?: string) => {
         if (!isObj(inst)) throw readerError('TFD_ERR_STATE_INVALID', source, iat, 'an instance must be an object.')

@@ -88,7 +88,7 @@ describe('parseState v3 (legacy flatmap)', () => {
       } }, deposed: [{ id: 'sg-0', attributes: { id: 'sg-0' } }] },
       'data.aws_ami.u.1': { type: 'aws_ami', primary: { id: 'ami-1', attributes: { id: 'ami-1' } } },
     } },
-    { path: ['root', 'net'], resources: { 'aws_subnet.s.0': { type: 'aws_subnet', depends_on: ['aws_vpc.v'], primary: { id: 'subnet-1', attributes: { id: 'subnet-1', vpc_id: 'vpc-1' } } } } },
+    { path: ['root', 'net'], resources: { 'aws_subnet.s.0': { type: 'aws_subnet', depends_on: ['aws_vpc.v.*', 'aws_route_table.r.1'], primary: { id: 'subnet-1', attributes: { id: 'subnet-1', vpc_id: 'vpc-1' } } } } },
   ] })
 
   it('nests flatmap into lists and maps, keeps leaf strings, reads modules, deposed, tainted, data', () => {
@@ -103,7 +103,7 @@ describe('parseState v3 (legacy flatmap)', () => {
     })
     expect(s.resources.find((r) => r.deposed)).toMatchObject({ address: 'aws_security_group.sg', resource_id: 'sg-0' })
     expect(s.resources.find((r) => r.mode === 'data')).toMatchObject({ address: 'data.aws_ami.u[1]', index_key: 1, provider: 'aws' })
-    expect(s.resources.find((r) => r.type === 'aws_subnet')).toMatchObject({ address: 'module.net.aws_subnet.s[0]', module: 'module.net', dependencies: ['module.net.aws_vpc.v'] })
+    expect(s.resources.find((r) => r.type === 'aws_subnet')).toMatchObject({ address: 'module.net.aws_subnet.s[0]', module: 'module.net', dependencies: ['module.net.aws_vpc.v', 'module.net.aws_route_table.r'] })
     expect(s.outputs).toEqual({ pw: { value: '(sensitive value)', sensitive: true, type: 'string' }, old: { value: 'bare' } })
   })
 })
