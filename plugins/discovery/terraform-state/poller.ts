@@ -111,6 +111,9 @@ export async function* pollStates(ctx: PluginContext, opts: PollerOptions): Asyn
       items.push({ type: 'source.recovered', topic: 'system', data: { source } })
     }
     sourcesGauge.set(resolved.sources.length)
+    if (cycle === 0 && resolved.sources.length === 0 && resolved.failures.length === 0) {
+      ctx.logger.warn('No state sources matched the configured paths / prefixes yet; they are looked for again on every refresh.')
+    }
     const outcomes = await pool(resolved.sources, opts.concurrency, async (source): Promise<Outcome> => {
       const st = states.get(source.id)
       try {
