@@ -82,13 +82,19 @@ function leaves(value: unknown, path: Array<string | number>, ctx: ValueContext,
 
 /** Unordered list diff: drop exact matches, pair the rest by similarity, report leftovers as added/removed. */
 function diffSet(a: unknown[], b: unknown[], path: Array<string | number>, ctx: ValueContext, out: RawChange[]): void {
-  const keysB = b.map((v) => canonKey(v, ctx))
+  // Exact matches first, through a key → indexes map (large sets stay linear).
+  const byKey = new Map<string | undefined, number[]>()
+  b.forEach((v, j) => {
+    const k = canonKey(v, ctx)
+    const list = byKey.get(k)
+    if (list) list.push(j)
+    else byKey.set(k, [j])
+  })
   const usedB = new Array<boolean>(b.length).fill(false)
   const leftA: number[] = []
   a.forEach((v, i) => {
-    const k = canonKey(v, ctx)
-    const j = keysB.findIndex((kb, idx) => !usedB[idx] && kb === k)
-    if (j >= 0) usedB[j] = true
+    const j = byKey.get(canonKey(v, ctx))?.shift()
+    if (j !== undefined) usedB[j] = true
     else leftA.push(i)
   })
   const leftB = b.map((_, j) => j).filter((j) => !usedB[j])
