@@ -89,6 +89,18 @@ describe('drift operator', () => {
     expect(out.at(-1)).toMatchObject({ type: 'state.summary', data: { counts: { total: 0 } } })
   })
 
+  it('recomputes only when a snapshot changed (same state serial and lineage: nothing to emit)', async () => {
+    const { input, drain } = await operator()
+    const state = (serial: number) => ({ type: 'snapshot', data: { ...expected.data, serial, lineage: 'l-1' } })
+    input.next(state(1))
+    input.next(snap('observed', [inst('aws_instance.web', { id: 'i-1', instance_type: 't3.large' }), inst('aws_s3_bucket.logs', { id: 'logs' })]))
+    expect(drain().map((i) => i.type)).toEqual(['drift.detected', 'state.summary'])
+    input.next(state(1))
+    expect(drain()).toEqual([])
+    input.next(state(2))
+    expect(drain().map((i) => i.type)).toEqual(['state.summary'])
+  })
+
   it('attributes drifts to the actor of a recent change event, before or after detection', async () => {
     const { input, drain } = await operator()
     const change: ChangeEvent = {

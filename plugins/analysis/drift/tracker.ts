@@ -41,8 +41,12 @@ export class DriftTracker {
     if (!snapshot || (snapshot.kind !== 'expected' && snapshot.kind !== 'observed') || typeof snapshot.source !== 'string' || !Array.isArray(snapshot.resources)) {
       throw new Error('snapshot item without kind (expected|observed), source or resources list')
     }
-    ;(snapshot.kind === 'observed' ? this.observed : this.expected).set(snapshot.source, snapshot)
+    const side = snapshot.kind === 'observed' ? this.observed : this.expected
+    const prev = side.get(snapshot.source)
+    side.set(snapshot.source, snapshot)
     if (this.expected.size === 0 || this.observed.size === 0) return []
+    // Recompute on change only: the same object again, or the same state serial of the same lineage, changes nothing.
+    if (prev === snapshot || (prev && prev.serial !== undefined && prev.serial === snapshot.serial && prev.lineage === snapshot.lineage && prev.resources.length === snapshot.resources.length)) return []
     return this.recompute()
   }
 
