@@ -196,7 +196,8 @@ function makeDrift(kind: Drift['kind'], inst: ResourceInstance, stateSource: str
     id: driftId(kind, identity),
     kind,
     type: inst.type,
-    provider: inst.provider,
+    // Snapshots from other tools may omit the provider: the type prefix names it (`aws_instance` → aws).
+    provider: inst.provider || inst.type.split('_')[0] || 'unknown',
     severity: rater.rate(inst.type, kind, changes?.map((c) => c.path)),
     detected_at: now,
     status: 'open',
