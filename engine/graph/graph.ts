@@ -86,10 +86,13 @@ export class ResourceGraph {
   private readonly byTypeId = new Map<string, GraphNode[]>()
   private readonly byResourceId = new Map<string, GraphNode[]>()
   private readonly byArn = new Map<string, GraphNode>()
-  private readonly edgeIndex = new Map<string, GraphEdge>()
+  /** Edge lookup by `from * 2^22 + to` over node positions: numeric keys avoid hashing two long addresses per edge. */
+  private readonly edgeIndex = new Map<number, GraphEdge>()
+  private readonly position = new Map<string, number>()
 
   /** @internal used by buildGraph */
   addNode(node: GraphNode): void {
+    this.position.set(node.id, this.nodes.length)
     this.nodes.push(node)
     this.byId.set(node.id, node)
     if (node.resource_id) {
@@ -102,11 +105,11 @@ export class ResourceGraph {
   /** @internal adds or upgrades the edge `from → to`. */
   addEdge(from: string, to: string, kind: EdgeKind, via?: string): void {
     if (from === to) return
-    const id = `${from}->${to}`
-    let edge = this.edgeIndex.get(id)
+    const key = this.position.get(from)! * 4_194_304 + this.position.get(to)!
+    let edge = this.edgeIndex.get(key)
     if (!edge) {
-      edge = { id, source: from, target: to, kind }
-      this.edgeIndex.set(id, edge)
+      edge = { id: `${from}->${to}`, source: from, target: to, kind }
+      this.edgeIndex.set(key, edge)
       this.edges.push(edge)
       push(this.dependents, to, from)
       push(this.dependencies, from, to)
