@@ -12,7 +12,7 @@ import type { Drift, Snapshot } from '../../engine/model.ts'
 import { parsePlan } from '../../engine/terraform/plan.ts'
 import { parseState } from '../../engine/terraform/state.ts'
 import { corpusDir, requireCorpus } from '../support/corpus.ts'
-import { applyNoops, injectDrift, keyOf, rng, typeLegacyValues, type Injected } from './support/mutate.ts'
+import { applyNoops, injectDrift, keyOf, noopKinds, rng, typeLegacyValues, type Injected } from './support/mutate.ts'
 
 const dir = requireCorpus()
 
@@ -113,8 +113,12 @@ describe.runIf(corpusDir())('drift corpus: every fixture state', () => {
     }
   }
 
-  it('every edit kind was exercised across the corpus', () => {
+  it('every edit kind and every no-op kind was exercised across the corpus', () => {
     expect([...kindsSeen].sort()).toEqual(['bool', 'list-element', 'map-key', 'map-key-added', 'nested', 'number', 'string'])
+    expect(Object.keys(noopKinds).sort()).toEqual([
+      '""→null', '"true"→bool', 'JSON re-serialised', 'absent→null', 'bool→string', 'empty→absent', 'null→""', 'null→[]', 'null→{}',
+      'number→string', 'numeric string→number', 'set reordered',
+    ])
   })
 })
 

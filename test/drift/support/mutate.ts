@@ -204,43 +204,49 @@ export function reserialiseJson(text: string, random: () => number): string {
  * Semantic no-ops over every instance: each eligible value is rewritten with probability `rate`.
  * `legacy` adds the v3 → v4 typing (numeric strings → numbers, "true" → true).
  */
+/** How many no-ops of each kind the last `applyNoops` calls applied (accumulates across calls). */
+export const noopKinds: Record<string, number> = {}
+
 export function applyNoops(snapshot: Snapshot, random: () => number, rate = 0.35): number {
   let count = 0
   const chance = () => random() < rate
+  const hit = (kind: string) => { noopKinds[kind] = (noopKinds[kind] ?? 0) + 1 }
   const visit = (v: unknown, type: string, name: string): unknown => {
     if (v === null) {
       if (!chance()) return v
       count++
-      return [[], {}, ''][Math.floor(random() * 3)]
+      const to = Math.floor(random() * 3)
+      hit(['null→[]', 'null→{}', 'null→""'][to]!)
+      return [[], {}, ''][to]
     }
     if (Array.isArray(v)) {
       let items = v.map((x) => visit(x, type, name))
-      if (items.length > 1 && isSetAttribute(type, name) && chance()) { items = items.reverse(); count++ }
+      if (items.length > 1 && isSetAttribute(type, name) && chance()) { items = items.reverse(); count++; hit('set reordered') }
       return items
     }
     if (isObj(v)) {
       const out: Record<string, unknown> = {}
       for (const [k, x] of Object.entries(v)) {
         const empty = x === null || x === '' || (Array.isArray(x) && x.length === 0) || (isObj(x) && Object.keys(x).length === 0)
-        if (empty && chance()) { count++; continue } // empty → absent
+        if (empty && chance()) { count++; hit('empty→absent'); continue }
         out[k] = visit(x, type, k)
       }
       return out
     }
-    if (typeof v === 'number' && Number.isFinite(v) && chance()) { count++; return String(v) }
-    if (typeof v === 'boolean' && chance()) { count++; return String(v) }
+    if (typeof v === 'number' && Number.isFinite(v) && chance()) { count++; hit('number→string'); return String(v) }
+    if (typeof v === 'boolean' && chance()) { count++; hit('bool→string'); return String(v) }
     if (typeof v === 'string') {
-      if ((v === 'true' || v === 'false') && chance()) { count++; return v === 'true' }
-      if (/^-?(0|[1-9]\d{0,14})$/.test(v) && chance()) { count++; return Number(v) }
-      if (v === '' && chance()) { count++; return null }
-      if (isJsonDoc(v) && chance()) { count++; return reserialiseJson(v, random) }
+      if ((v === 'true' || v === 'false') && chance()) { count++; hit('"true"→bool'); return v === 'true' }
+      if (/^-?(0|[1-9]\d{0,14})$/.test(v) && chance()) { count++; hit('numeric string→number'); return Number(v) }
+      if (v === '' && chance()) { count++; hit('""→null'); return null }
+      if (isJsonDoc(v) && chance()) { count++; hit('JSON re-serialised'); return reserialiseJson(v, random) }
     }
     return v
   }
   for (const r of snapshot.resources) {
     if (!comparable(r)) continue
     r.attributes = visit(r.attributes, r.type, '') as Record<string, unknown>
-    if (chance()) { r.attributes.tfdrift_absent_attr = null; count++ } // absent → null
+    if (chance()) { r.attributes.tfdrift_absent_attr = null; count++; hit('absent→null') }
   }
   return count
 }
