@@ -5,13 +5,17 @@
  */
 import { openMany, RawClient } from './client.ts'
 
-const [port, count] = process.argv.slice(2).map(Number)
+const [port] = process.argv.slice(2).map(Number)
 let latencies: number[] = []
-const clients: RawClient[] = await openMany(count, () => new RawClient({
-  port, kind: 'ws', path: '/ws', subscribe: '{"type":"subscribe","topic":"events"}', sample: true, onLatency: (ms) => latencies.push(ms),
-}))
-process.on('message', (m: { cmd: 'reset' | 'collect' | 'frames' }) => {
-  if (m.cmd === 'reset') { latencies = []; for (const c of clients) c.frames = 0; process.send!({ ok: true }) }
+const clients: RawClient[] = []
+process.on('message', async (m: { cmd: 'open' | 'reset' | 'collect' | 'frames'; count?: number }) => {
+  if (m.cmd === 'open') {
+    // Opened between batches of bulk subscribers, so the probe samples every part of a fan-out round.
+    clients.push(...(await openMany(m.count ?? 1, () => new RawClient({
+      port, kind: 'ws', path: '/ws', subscribe: '{"type":"subscribe","topic":"events"}', sample: true, onLatency: (ms) => latencies.push(ms),
+    }))))
+    process.send!({ ok: true })
+  } else if (m.cmd === 'reset') { latencies = []; for (const c of clients) c.frames = 0; process.send!({ ok: true }) }
   else if (m.cmd === 'frames') process.send!({ min: Math.min(...clients.map((c) => c.frames)) })
   else process.send!({ latencies })
 })

@@ -144,7 +144,9 @@ export function mountWebSocket(ctx: Omit<WsContext, 'slowClose' | 'onDirectSend'
       const slot = ctx.connections.acquire(auth.principal.tenant, 'ws')
       if (!slot.ok) return refuse(503, 'too_many_connections', slot.message)
       const conn = new WsConn(auth.principal, full)
-      res.upgrade<UserData>({ conn }, info.headers['sec-websocket-key'] ?? '', info.headers['sec-websocket-protocol'] ?? '', info.headers['sec-websocket-extensions'] ?? '', context)
+      // Echo one offered subprotocol (RFC 6455 lets the server pick exactly one); none is required.
+      const protocol = (info.headers['sec-websocket-protocol'] ?? '').split(',')[0].trim()
+      res.upgrade<UserData>({ conn }, info.headers['sec-websocket-key'] ?? '', protocol, info.headers['sec-websocket-extensions'] ?? '', context)
     },
     open: (ws) => {
       const conn = ws.getUserData().conn
