@@ -30,6 +30,7 @@ export const ERRORS = {
   TFD_ERR_SCAN_INPUT: 'No state or observed input could be read from that path (no file, or the directory/glob matched nothing); check --state, --live and --plan.',
   TFD_ERR_SCAN_USAGE: 'tfdrift scan needs --state with --live, or --plan (with or without --state); run `tfdrift scan --help`.',
   TFD_ERR_SCOPE_MISSING: 'Your token lacks the scope this endpoint needs (read for queries, admin for approvals); use a token that has it.',
+  TFD_ERR_SERVER_LISTEN: 'The server could not bind its port (in use, or not allowed); set server.port / --port to a free port or stop the other process.',
   TFD_ERR_SNAPSHOT_INVALID: 'The snapshot JSON does not match schemas/snapshot.schema.json; fix each listed field.',
   TFD_ERR_SOURCE_AUTH: 'The state backend rejected the credentials; check the token / keys and their permissions (they are never printed).',
   TFD_ERR_SOURCE_NOT_FOUND: 'The state source does not exist (no such file, object, workspace or URL); check the path, bucket/key or workspace id.',

@@ -14,6 +14,7 @@ import type { Bus } from '../bus/bus.ts'
 import type { Store } from '../store/store.ts'
 import type { ServerConfig } from '../config/types.ts'
 import type { Ingress } from '../plugin-api.ts'
+import { TfdriftError } from '../errors.ts'
 import type { Authenticate } from './principal.ts'
 import { corsHeaders, createAuthenticator, originAllowed, requireScope } from './auth.ts'
 import { parseJsonBody } from './body.ts'
@@ -189,7 +190,7 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolvePromise, reject) => {
     app.listen(host, config.port ?? 8080, (token) => {
       if (token) resolvePromise(token)
-      else reject(new Error(`Cannot listen on ${host}:${config.port ?? 8080}; is the port in use? Set server.port.`))
+      else reject(new TfdriftError('TFD_ERR_SERVER_LISTEN', `Cannot listen on ${host}:${config.port ?? 8080}.`))
     })
   })
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket)
