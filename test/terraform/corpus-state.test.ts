@@ -54,6 +54,17 @@ describe.runIf(corpusDir())('corpus: every tfstate parses', () => {
   }
 })
 
+describe.runIf(corpusDir())('corpus: the splitter and the one-piece parse agree', () => {
+  for (const folder of ['tfstate', 'tfstate-legacy']) {
+    const files = dir ? readdirSync(join(dir, folder)).filter((f) => f.endsWith('.tfstate')) : []
+    it.each(files)(`${folder}/%s`, (f) => {
+      const buf = readFileSync(join(dir!, folder, f))
+      const opts = { source: f, takenAt: '2026-01-01T00:00:00.000Z' }
+      expect(parseState(buf, { ...opts, splitAbove: 0 })).toEqual(parseState(buf, opts))
+    })
+  }
+})
+
 describe.runIf(corpusDir())('corpus: specific v4 features', () => {
   const read = (f: string) => parseState(readFileSync(join(dir!, 'tfstate', f)), { source: f })
 

@@ -133,11 +133,14 @@ describe('parseState bad input', () => {
     ['v3 bad key', JSON.stringify({ version: 3, modules: [{ path: ['root'], resources: { nodot: { primary: {} } } }] }), 'TFD_ERR_STATE_INVALID', '/modules/0/resources/nodot'],
     ['plan passed as state', JSON.stringify({ format_version: '1.0', planned_values: {} }), 'TFD_ERR_STATE_INVALID', '/version'],
   ])('%s → %s', (_name, input, code, at) => {
-    const err = codeOf(() => parseState(input, { source: 'prod/terraform.tfstate' }))
-    expect(err.code).toBe(code)
-    expect(err.message).toContain('prod/terraform.tfstate')
-    expect(err.problems[0]!.file).toBe('prod/terraform.tfstate')
-    if (at) expect(err.problems[0]!.pointer!.startsWith(at)).toBe(true)
+    // both readers: one-piece (small documents) and the per-resource splitter
+    for (const splitAbove of [undefined, 0]) {
+      const err = codeOf(() => parseState(input, { source: 'prod/terraform.tfstate', ...(splitAbove === undefined ? {} : { splitAbove }) }))
+      expect(err.code).toBe(code)
+      expect(err.message).toContain('prod/terraform.tfstate')
+      expect(err.problems[0]!.file).toBe('prod/terraform.tfstate')
+      if (at) expect(err.problems[0]!.pointer!.startsWith(at)).toBe(true)
+    }
   })
 
   it('says "truncated" for a cut-off file', () => {
@@ -201,5 +204,29 @@ describe('parse errors never echo state text', () => {
     expect(err.code).toBe('TFD_ERR_STATE_INVALID')
     expect(err.problems[0]!.pointer).toBe('/resources/0')
     expect(`${err.message} ${JSON.stringify(err.problems)} ${String(err.cause ?? '')}`).not.toContain('hunter2')
+  })
+})
+
+describe('large states (resource-by-resource splitter)', () => {
+  const many = (n: number, extra: unknown[] = []) => v4([...Array.from({ length: n }, (_, i) => res({ name: `r${i}` }, [{ attributes: { id: `i-${i}`, blob: 'x'.repeat(1000) } }])), ...extra])
+
+  it('reads a > 4 MiB state in pieces with the same result', () => {
+    const text = many(5000)
+    expect(text.length).toBeGreaterThan(4 * 2 ** 20)
+    const s = parseState(Buffer.from(text), { source: 'big' })
+    expect(s.resources).toHaveLength(5000)
+    expect(s.resources[4999]).toMatchObject({ address: 'aws_instance.r4999', resource_id: 'i-4999' })
+  })
+
+  it.each([
+    ['duplicate', (t: string) => t, [res({ name: 'r7' })], 'TFD_ERR_STATE_DUPLICATE', '/resources/5000/instances/0'],
+    ['bad mode', (t: string) => t, [res({ name: 'zz', mode: 'nope' })], 'TFD_ERR_STATE_INVALID', '/resources/5000/mode'],
+    ['broken JSON in one resource', (t: string) => t.replace('"name":"r4321"', '"name":r4321'), [], 'TFD_ERR_STATE_INVALID', '/resources/4321'],
+    ['truncated in the middle', (t: string) => t.slice(0, Math.floor(t.length / 2)), [], 'TFD_ERR_STATE_INVALID', '/resources/'],
+  ])('%s → %s at %s', (_n, edit, extra, code, at) => {
+    const err = codeOf(() => parseState(Buffer.from(edit(many(5000, extra))), { source: 'big.tfstate' }))
+    expect(err.code).toBe(code)
+    expect(err.problems[0]!.pointer!.startsWith(at)).toBe(true)
+    expect(err.message).toContain('big.tfstate')
   })
 })
