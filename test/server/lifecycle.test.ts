@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { MemoryBus } from '../../engine/bus/memory-bus.ts'
+import { MemoryStore } from '../../engine/store/memory-store.ts'
+import { silentLogger } from '../../engine/logger.ts'
+import { startServer } from '../../engine/server/index.ts'
+import { SseClient, startTestServer, TOKENS, until, WsClient } from './support.ts'
+
+describe('server lifecycle', () => {
+  it('graceful close: WS clients get 1001, SSE streams end, the port is released', async () => {
+    const t = await startTestServer()
+    const ws = await WsClient.connect(t.ws, TOKENS.acme)
+    await ws.request({ type: 'subscribe', topic: 'drifts' })
+    const sse = await SseClient.open(`${t.http}/api/v1/stream?topic=drifts&token=${TOKENS.acme}`)
+    await until(() => sse.events.length > 0, 'sse subscribed')
+    await t.close()
+    expect(await ws.closed).toEqual({ code: 1001, reason: 'server shutting down' })
+    await until(() => sse.ended, 'sse ended')
+    await expect(fetch(`${t.http}/health`)).rejects.toThrow()
+  })
+
+  it('a port already in use is a TFD_ERR_SERVER_LISTEN error, not a crash', async () => {
+    const t = await startTestServer()
+    const bus = new MemoryBus()
+    await expect(startServer({ config: { port: t.server.port, host: '127.0.0.1' }, bus, store: new MemoryStore(), logger: silentLogger, rest: false }))
+      .rejects.toMatchObject({ code: 'TFD_ERR_SERVER_LISTEN' })
+    await bus.close()
+    await t.close()
+  })
+})
