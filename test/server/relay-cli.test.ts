@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { requireRedisBinary, startRedis, type RedisServer } from '../support/redis.ts'
+import { SseClient, until } from './support.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const children: ChildProcess[] = []
+let redis: RedisServer | undefined
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+  await redis?.stop()
+})
+
+/** Runs `tfdrift relay` as a user would (the bin), resolving with its port once it logs that it runs. */
+function relay(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['bin/tfdrift.mjs', 'relay', '--host', '127.0.0.1', '--port', '0', ...args], {
+    cwd: ROOT, env: { ...process.env, TFDRIFT_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    child.stderr!.on('data', (d) => { err += d })
+    child.stdout!.on('data', (d) => {
+      out += d
+      for (const line of out.split('\n')) {
+        if (!line.includes('tfdrift relay running')) continue
+        resolve({ child, port: JSON.parse(line).port, exited })
+      }
+    })
+    void exited.then((code) => reject(new Error(`relay exited with ${code}: ${err}${out}`)))
+  })
+}
+
+async function roundTrip(port: number, publishToken: string, readToken: string): Promise<void> {
+  const sse = await SseClient.open(`http://127.0.0.1:${port}/api/v1/stream?topic=events&token=${readToken}`)
+  expect(sse.status).toBe(200)
+  await until(() => sse.events.some((e) => e.event === 'subscribed'), 'subscribed', 10_000)
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/publish`, {
+    method: 'POST', headers: { authorization: `Bearer ${publishToken}` }, body: JSON.stringify({ topic: 'events', type: 'change.received', data: { hello: 'relay' } }),
+  })
+  expect(res.status).toBe(200)
+  await until(() => sse.envelopes().length === 1, 'event over SSE', 10_000)
+  expect(sse.envelopes()[0]).toMatchObject({ topic: 'events', type: 'change.received', data: { hello: 'relay' } })
+  sse.close()
+}
+
+describe('tfdrift relay (the CLI command)', () => {
+  it('runs without a config with TFDRIFT_TOKEN, relays a publication to a stream, stops cleanly on SIGTERM', async () => {
+    const { child, port, exited } = await relay([], { TFDRIFT_TOKEN: 'cli-test-token' })
+    await roundTrip(port, 'cli-test-token', 'cli-test-token')
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+  }, 60_000)
+
+  it('runs config/examples/relay.json on a Redis bus with separate publish and read tokens', async () => {
+    requireRedisBinary()
+    redis = await startRedis()
+    const { child, port, exited } = await relay(['--config', 'config/examples/relay.json'], { REDIS_URL: redis.url, RELAY_PUBLISH_TOKEN: 'pub-t', RELAY_READ_TOKEN: 'read-t' })
+    await roundTrip(port, 'pub-t', 'read-t')
+    const forbidden = await fetch(`http://127.0.0.1:${port}/api/v1/publish`, { method: 'POST', headers: { authorization: 'Bearer read-t' }, body: '{}' })
+    expect(forbidden.status).toBe(403)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+  }, 60_000)
+})
