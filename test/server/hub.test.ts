@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { MemoryBus } from '../../engine/bus/memory-bus.ts'
+import { Frames, Hub, Sub, type Sink } from '../../engine/server/hub.ts'
+
+/** An in-memory connection whose "socket" drains only when the test says so. */
+class TestSink implements Sink {
+  readonly kind = 'sse' as const
+  closed = false
+  received: number[] = []
+  backlog = 0
+  private waiters: Array<() => void> = []
+  write(frames: Frames): void {
+    this.received.push(frames.env.offset)
+    this.backlog += frames.size()
+  }
+  buffered(): number { return this.backlog }
+  writable(): Promise<void> {
+    return this.backlog === 0 ? Promise.resolve() : new Promise((r) => this.waiters.push(r))
+  }
+  drain(): void {
+    this.backlog = 0
+    const w = this.waiters
+    this.waiters = []
+    w.forEach((f) => f())
+  }
+}
+
+const tick = () => new Promise((r) => setImmediate(r))
+
+describe('hub catch-up', () => {
+  it('stitches history and live exactly even when the pending buffer overflows during a slow replay', async () => {
+    const bus = new MemoryBus({ history: { max_events: 100_000 } })
+    const hub = new Hub({ bus, publish: () => 0, maxBufferBytes: 4096, historyPageSize: 20 })
+    const pub = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => bus.publish({ tenant: 't', topic: 'drifts', type: 'drift.detected', data: { i, pad: 'x'.repeat(100) } })))
+    await pub(100)
+    const sink = new TestSink()
+    const sub = new Sub(sink, 't', 'drifts', undefined)
+    let subscribed: unknown
+    const done = hub.start(sub, 10, (info) => { subscribed = info })
+    // While the replay waits for the sink to drain, publish far more than the 4 KiB pending bound.
+    for (let round = 0; round < 20; round++) {
+      await tick()
+      await pub(30)
+      sink.drain()
+    }
+    for (let i = 0; i < 5000 && sub.state !== 'live'; i++) { await tick(); sink.drain() }
+    await done
+    expect(sub.state).toBe('live')
+    expect(sub.epoch, 'the pending buffer overflowed at least once').toBeGreaterThan(0)
+    expect(subscribed).toMatchObject({ recovered: true, since: 10 })
+    await pub(5) // live from here on
+    const last = await bus.lastOffset('t', 'drifts')
+    expect(sink.received).toEqual(Array.from({ length: last - 10 }, (_, i) => 11 + i))
+    hub.stop(sub)
+    expect(hub.streamCount).toBe(0)
+    await bus.close()
+  })
+
+  it('filters replayed and live envelopes alike, and skips nothing while doing so', async () => {
+    const bus = new MemoryBus()
+    const hub = new Hub({ bus, publish: () => 0, maxBufferBytes: 1 << 20, historyPageSize: 7 })
+    const sev = ['critical', 'low']
+    for (let i = 0; i < 30; i++) await bus.publish({ tenant: 't', topic: 'drifts', type: 'd', data: { severity: sev[i % 2] } })
+    const sink = new TestSink()
+    const sub = new Sub(sink, 't', 'drifts', { severity_min: 'high' })
+    await hub.start(sub, 0, () => {})
+    for (let i = 0; i < 10; i++) await bus.publish({ tenant: 't', topic: 'drifts', type: 'd', data: { severity: sev[i % 2] } })
+    expect(sink.received).toEqual(Array.from({ length: 20 }, (_, i) => 1 + 2 * i))
+    await bus.close()
+  })
+})
