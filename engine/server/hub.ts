@@ -169,7 +169,8 @@ export class Hub {
           if (gone()) return
         }
       }
-      if (page.envelopes.length >= historyPageSize) continue
+      // More history than one page held (judged by the stream's head, not the page length: a bus may cap pages).
+      if (after < page.last_offset && page.envelopes.length > 0) continue
       if (sub.epoch !== epoch) continue // pending overflowed during the read: what it dropped is in history now
       const head = sub.pending.find((f) => f.env.offset > after)
       if (head && head.env.offset > after + 1 && ++gapRetries <= 5) continue // live ran ahead of history (remote bus): read again
