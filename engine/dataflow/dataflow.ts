@@ -67,13 +67,14 @@ export class Dataflow {
       const Kind = c.node.kind === 'analysis' || c.node.kind === 'remediation' ? OperatorNode : c.node.kind === 'transport' ? TransportNode : ProducerNode
       const node = new Kind(c.node, c.definition, c.options, env)
       node.output = output
+      output.room.watch(node)
       this.nodes.set(this.key(c.node.pipeline, c.node.id), node)
     }
     for (const node of this.nodes.values()) {
       for (const input of node.node.inputs) {
         const upstream = this.nodes.get(this.key(node.node.pipeline, input))
         // Wiring was checked before; a missing upstream here is a node that failed resolution.
-        if (upstream && node instanceof OperatorNode) upstream.downstream.push(node)
+        if (upstream && node instanceof OperatorNode) { upstream.downstream.push(node); node.room.watch(upstream) }
       }
     }
     this.order = topoOrder(this.checked.map((c) => c.node))

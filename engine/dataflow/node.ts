@@ -15,7 +15,7 @@ import { pluginMetrics } from '../metrics.ts'
 import { createPluginContext } from '../host/context.ts'
 import { TOKENS } from '../host/tokens.ts'
 import { BoundedQueue } from './queue.ts'
-import { RoomWaiters, type Sink } from './sink.ts'
+import { RoomState, RoomWaiters, type Sink } from './sink.ts'
 import type { PipelineOutput } from './output.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
 
@@ -56,6 +56,8 @@ export abstract class SupervisedNode {
   downstream: Sink[] = []
   /** The pipeline's bus publisher and store writer. */
   output: PipelineOutput | undefined
+  /** How many of this node's sinks (output included) are full right now; kept by their RoomState. */
+  blocked = 0
   protected abort = new AbortController()
   protected instance: { close?(): void | Promise<void> } | undefined
   protected readonly log: Logger
@@ -94,6 +96,7 @@ export abstract class SupervisedNode {
     }
     this.instance = instance as { close?(): void | Promise<void> }
     this.state = 'running'
+    this.onUp()
     this.startedAt = this.env.clock.now()
     if (this.restarting) {
       this.restarting = false
@@ -172,10 +175,11 @@ export abstract class SupervisedNode {
 
   /** The first sink without room (the pipeline output, checked inline, then operator queues), or undefined. */
   blockedSink(): Sink | undefined {
+    if (this.blocked === 0) return undefined
     const o = this.output
-    if (o !== undefined && (o.publisher.inflight >= o.publisher.maxInflight || (o.writer !== undefined && o.writer.pending >= o.writer.maxPending))) return o
+    if (o !== undefined && o.room.full) return o
     const d = this.downstream
-    for (let i = 0; i < d.length; i++) if (!d[i]!.hasRoom()) return d[i]
+    for (let i = 0; i < d.length; i++) if (d[i]!.room.full) return d[i]
     return undefined
   }
 
@@ -217,6 +221,7 @@ export abstract class SupervisedNode {
   protected queueDepth(): number { return 0 }
   protected queuePeak(): number { return 0 }
   protected onDown(): void {}
+  protected onUp(): void {}
   protected abstract checkInstance(instance: unknown): void
   protected abstract attach(instance: unknown): void | Promise<void>
   protected abstract detach(): void
@@ -328,14 +333,22 @@ export class OperatorNode extends SupervisedNode implements Sink {
 
   protected onDown(): void {
     // Producers waiting on this node's queue must not stall the rest of the pipeline while it is down.
+    this.refreshRoom()
     this.waiters.notify()
+  }
+
+  protected onUp(): void { this.refreshRoom() }
+
+  readonly room = new RoomState()
+
+  /** Full = a `block` queue at its size while the node runs (a down node never holds producers back). */
+  private refreshRoom(): void {
+    this.room.set(this.queue.length >= this.queue.size && this.queue.policy === 'block' && !this.down)
   }
 
   // --- Sink (upstream side) ---
 
-  hasRoom(): boolean {
-    return this.queue.length < this.queue.size || this.queue.policy !== 'block' || this.down
-  }
+  hasRoom(): boolean { return !this.room.full }
 
   onRoom(callback: () => void): void { this.waiters.add(callback) }
 
@@ -347,6 +360,7 @@ export class OperatorNode extends SupervisedNode implements Sink {
       return
     }
     if (!this.queue.push(item)) this.dropped()
+    else if (this.queue.length === this.queue.size) this.refreshRoom()
     if (!this.busy && this.state === 'running') this.drain()
   }
 
@@ -379,6 +393,7 @@ export class OperatorNode extends SupervisedNode implements Sink {
       const blocked = this.blockedSink()
       if (blocked) { this.waitRoom(blocked); break }
       const item = this.queue.shift()!
+      if (this.queue.length === this.queue.size - 1) this.refreshRoom()
       if (this.waiters.size > 0 && this.queue.length < this.queue.size) this.waiters.notify()
       this.deliver(item)
     }
@@ -412,6 +427,7 @@ export class OperatorNode extends SupervisedNode implements Sink {
       await Promise.race([this.completion.promise, deadline])
     }
     const left = this.queue.clear()
+    this.refreshRoom()
     if (left > 0) {
       this.stats.dropped += left
       this.log.warn({ dropped: left }, 'Shutdown deadline reached; dropping items still queued.')

@@ -1,5 +1,5 @@
 import type { PipelineItem } from '../plugin-api.ts'
-import type { Sink } from './sink.ts'
+import { RoomState, type Sink } from './sink.ts'
 import type { PublishSink } from './publish.ts'
 import { isPersisted, type PersistSink } from './persist.ts'
 
@@ -11,7 +11,13 @@ export class PipelineOutput implements Sink {
   /** The last item type seen that the store does not keep; nodes skip `offer` for it when it has no topic. */
   skipType: string | undefined
 
-  constructor(readonly publisher: PublishSink, readonly writer: PersistSink | undefined) {}
+  readonly room = new RoomState()
+
+  constructor(readonly publisher: PublishSink, readonly writer: PersistSink | undefined) {
+    const refresh = () => this.room.set(!this.hasRoom())
+    publisher.onChange = refresh
+    if (writer) writer.onChange = refresh
+  }
 
   offer(item: PipelineItem): void {
     if (item.topic !== undefined) this.publisher.offer(item)

@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { Store } from '../store/store.ts'
 import type { ChangeEvent, Drift, RemediationPlan, Snapshot } from '../model.ts'
 import type { PipelineItem } from '../plugin-api.ts'
-import { RoomWaiters, type Sink } from './sink.ts'
+import { RoomWaiters } from './sink.ts'
 
 export interface PersistOptions {
   /** Items per write batch (default 500). */
@@ -24,12 +24,14 @@ export function isPersisted(type: string): boolean {
   return type === 'snapshot' || type === 'change.received' || type.startsWith('drift.') || type === 'remediation.proposed'
 }
 
-export class PersistSink implements Sink {
+export class PersistSink {
   private snapshots: Snapshot[] = []
   private events: ChangeEvent[] = []
   private drifts: Drift[] = []
   private plans: RemediationPlan[] = []
   pending = 0
+  /** Called after the pending count changes (the pipeline output mirrors its room). */
+  onChange: (() => void) | undefined
   private writing: Promise<void> | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly waiters = new RoomWaiters()
@@ -53,7 +55,7 @@ export class PersistSink implements Sink {
     else if (type.startsWith('drift.')) this.drifts.push(item.data as Drift)
     else if (type === 'remediation.proposed') this.plans.push(item.data as RemediationPlan)
     else return
-    this.pending++
+    if (++this.pending >= this.maxPending) this.onChange?.()
     if (this.pending >= this.batchSize || type === 'snapshot') this.kick()
     else if (!this.timer && !this.writing) this.timer = setTimeout(() => { this.timer = undefined; this.kick() }, this.maxDelay)
   }
@@ -76,6 +78,7 @@ export class PersistSink implements Sink {
       this.snapshots = []; this.events = []; this.drifts = []; this.plans = []
       const n = this.pending
       this.pending = 0
+      this.onChange?.()
       try {
         for (const s of snapshots) await this.store.saveSnapshot(this.tenant, this.pipeline, s)
         if (events.length) await this.store.saveChangeEvents(this.tenant, events)

@@ -2,10 +2,12 @@
 import type { Logger } from 'pino'
 import type { Bus } from '../bus/bus.ts'
 import type { PipelineItem } from '../plugin-api.ts'
-import { RoomWaiters, type Sink } from './sink.ts'
+import { RoomWaiters } from './sink.ts'
 
-export class PublishSink implements Sink {
+export class PublishSink {
   inflight = 0
+  /** Called after the in-flight count changes (the pipeline output mirrors its room). */
+  onChange: (() => void) | undefined
   private readonly waiters = new RoomWaiters()
   private readonly idle = new RoomWaiters()
   private warned = false
@@ -16,7 +18,7 @@ export class PublishSink implements Sink {
 
   offer(item: PipelineItem): void {
     if (!item.topic) return
-    this.inflight++
+    if (++this.inflight >= this.maxInflight) this.onChange?.()
     let promise: Promise<unknown>
     try {
       promise = this.bus.publish({ topic: item.topic, type: item.type, tenant: this.tenant, data: item.data })
@@ -31,6 +33,7 @@ export class PublishSink implements Sink {
       }
     }).finally(() => {
       this.inflight--
+      if (this.inflight === this.maxInflight - 1) this.onChange?.()
       if (this.inflight < this.maxInflight) this.waiters.notify()
       if (this.inflight === 0) this.idle.notify()
     })
