@@ -23,7 +23,8 @@ import { Dataflow } from './dataflow/dataflow.ts'
 import type { NodeStats } from './dataflow/node.ts'
 import type { BackoffOptions } from './dataflow/backoff.ts'
 import type { PersistOptions } from './dataflow/persist.ts'
-import { registerNodeCounters } from './metrics.ts'
+import { metricsRegistry, registerNodeCounters } from './metrics.ts'
+import type { Server } from './server/index.ts'
 
 export interface RuntimeOptions {
   /** The config file, so relative plugin paths resolve from its folder. */
@@ -52,7 +53,8 @@ export interface Runtime {
   /** Routes source plugins registered when no server runs (tests, headless runs). */
   ingress: Ingress
   stop(): Promise<void>
-  server?: { close(): Promise<void> | void; port?: number } & Record<string, unknown>
+  /** The HTTP/WS server, when a transport needs it or `config.server` is set. */
+  server?: Server
 }
 
 /** An ingress that only records routes; used when no server runs. */
@@ -71,16 +73,9 @@ function needsServer(config: TfdriftConfig): boolean {
   return Object.values(config.pipelines ?? {}).some((p) => (p?.transports ?? []).some((t) => t && (t.use === 'realtime' || (typeof t.use === 'object' && t.use?.name === 'realtime'))))
 }
 
-type ServerModule = { startServer?: (...args: any[]) => Promise<any> }
-
-async function loadServer(): Promise<ServerModule | undefined> {
-  const specifier = './server/index.ts'
-  try {
-    return (await import(specifier)) as ServerModule
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not exist/.test(String((error as Error).message))) return undefined
-    throw error
-  }
+/** Loads the server only when needed (it brings uWebSockets.js and fastify). */
+async function loadServer(): Promise<typeof import('./server/index.ts')> {
+  return import('./server/index.ts')
 }
 
 /** Boots store, bus, server and pipelines. Throws TfdriftError (with every problem) when plugins do not check out. */
@@ -111,13 +106,10 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
   let server: Runtime['server']
   try {
     if (needsServer(config)) {
-      const mod = await loadServer()
-      if (mod?.startServer) {
-        server = await mod.startServer({ config: config.server ?? {}, bus, store, logger, clock })
-        if (server?.ingress) ingress = server.ingress as Ingress
-      } else {
-        logger.warn('A transport needs the server, but this build has no server module; continuing without it.')
-      }
+      const { startServer } = await loadServer()
+      const started = await startServer({ config: config.server ?? {}, bus, store, logger, metricsRegistry })
+      server = started
+      ingress = started.ingress
     }
   } catch (error) {
     await bus.close().catch(() => {})
