@@ -168,7 +168,7 @@ export abstract class SupervisedNode {
     if (this.state !== 'running' && this.state !== 'stopping') return
     this.stats.emitted++
     const o = this.output
-    if (o !== undefined && (item.topic !== undefined || item.type !== o.skipType)) o.offer(item)
+    if (o !== undefined && (item.topic !== undefined || item.type !== o.skipType) && !o.offer(item)) this.stats.dropped++
     const d = this.downstream
     for (let i = 0; i < d.length; i++) d[i]!.offer(item)
   }

@@ -19,11 +19,13 @@ export class PipelineOutput implements Sink {
     if (writer) writer.onChange = refresh
   }
 
-  offer(item: PipelineItem): void {
-    if (item.topic !== undefined) this.publisher.offer(item)
-    if (this.writer === undefined || item.type === this.skipType) return
-    if (isPersisted(item.type)) this.writer.offer(item)
-    else this.skipType = item.type
+  /** False when the publisher or the writer dropped the item (hard bound reached). */
+  offer(item: PipelineItem): boolean {
+    const published = item.topic === undefined || this.publisher.offer(item)
+    if (this.writer === undefined || item.type === this.skipType) return published
+    if (isPersisted(item.type)) return this.writer.offer(item) && published
+    this.skipType = item.type
+    return published
   }
 
   hasRoom(): boolean {

@@ -40,6 +40,8 @@ export class PersistSink {
   readonly maxPending: number
   private warned = false
   written = 0
+  dropped = 0
+  private overflowWarned = false
   errors = 0
 
   constructor(private readonly store: Store, private readonly tenant: string, private readonly pipeline: string, private readonly log: Logger, opts: PersistOptions = {}) {
@@ -48,16 +50,28 @@ export class PersistSink {
     this.maxPending = opts.max_pending ?? 5000
   }
 
-  offer(item: PipelineItem): void {
+  /** Queues a persisted item; false when dropped past the hard bound (2 × max pending: a producer ignored demand). */
+  offer(item: PipelineItem): boolean {
+    if (this.pending >= this.maxPending * 2) return this.overflow()
     const type = item.type
     if (type === 'snapshot') this.snapshots.push(item.data as Snapshot)
     else if (type === 'change.received') this.events.push(item.data as ChangeEvent)
     else if (type.startsWith('drift.')) this.drifts.push(item.data as Drift)
     else if (type === 'remediation.proposed') this.plans.push(item.data as RemediationPlan)
-    else return
+    else return true
     if (++this.pending >= this.maxPending) this.onChange?.()
     if (this.pending >= this.batchSize || type === 'snapshot') this.kick()
     else if (!this.timer && !this.writing) this.timer = setTimeout(() => { this.timer = undefined; this.kick() }, this.maxDelay)
+    return true
+  }
+
+  private overflow(): false {
+    this.dropped++
+    if (!this.overflowWarned) {
+      this.overflowWarned = true
+      this.log.warn({ max_pending: this.maxPending }, 'Too many items waiting for the store (a producer ignored demand); dropping items. Further drops are counted, not logged.')
+    }
+    return false
   }
 
   hasRoom(): boolean { return this.pending < this.maxPending }

@@ -12,12 +12,16 @@ export class PublishSink {
   private readonly idle = new RoomWaiters()
   private warned = false
   published = 0
+  dropped = 0
+  private overflowWarned = false
   errors = 0
 
   constructor(private readonly bus: Bus, private readonly tenant: string, private readonly log: Logger, readonly maxInflight = 1024) {}
 
-  offer(item: PipelineItem): void {
-    if (!item.topic) return
+  /** Starts publishing; false when the item was dropped because a producer ignored demand past the hard bound (2 × max in flight). */
+  offer(item: PipelineItem): boolean {
+    if (!item.topic) return true
+    if (this.inflight >= this.maxInflight * 2) return this.overflow()
     if (++this.inflight >= this.maxInflight) this.onChange?.()
     let promise: Promise<unknown>
     try {
@@ -37,6 +41,16 @@ export class PublishSink {
       if (this.inflight < this.maxInflight) this.waiters.notify()
       if (this.inflight === 0) this.idle.notify()
     })
+    return true
+  }
+
+  private overflow(): false {
+    this.dropped++
+    if (!this.overflowWarned) {
+      this.overflowWarned = true
+      this.log.warn({ max_inflight: this.maxInflight }, 'Too many bus publishes in flight (a producer ignored demand); dropping items. Further drops are counted, not logged.')
+    }
+    return false
   }
 
   hasRoom(): boolean { return this.inflight < this.maxInflight }

@@ -2,7 +2,8 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { startRuntime, type Runtime } from '../../engine/runtime.ts'
 import { MemoryBus } from '../../engine/bus/memory-bus.ts'
 import { silentLogger } from '../../engine/logger.ts'
-import type { QueuePolicy } from '../../engine/plugin-api.ts'
+import { Observable } from 'rxjs'
+import { definePlugin, type PipelineItem, type QueuePolicy } from '../../engine/plugin-api.ts'
 import { counterSource, toDrift } from './support/plugins.ts'
 import { GatedStore } from './support/gated-store.ts'
 
@@ -81,5 +82,35 @@ describe('a source flooding faster than a slow sink', () => {
     expect(node('sink').dropped).toBeGreaterThan(0)
     store.release()
     await waitFor(() => node('sink').queue_depth === 0)
+  })
+})
+
+describe('a push source flooding the store writer and the bus directly', () => {
+  it('keeps the writer within its hard bound and counts what it drops at the source', async () => {
+    const store = new GatedStore()
+    const events = definePlugin({
+      name: 'events', kind: 'source', version: '1.0.0', apiVersion: '^1.0.0', optionsSchema: {},
+      create: () => ({
+        output: new Observable<PipelineItem>((sub) => {
+          // A push source (webhook-like) cannot wait: it emits everything at once, ignoring demand.
+          for (let i = 0; i < 5_000; i++) sub.next({ type: 'change.received', topic: 'events', data: { id: `e${i}`, source: 'test', time: '2026-01-01T00:00:00.000Z', event_name: 'PutObject' } })
+        }),
+      }),
+    })
+    const bus = new MemoryBus()
+    let published = 0
+    bus.live('default', 'events').subscribe(() => published++)
+    runtime = await startRuntime({ pipelines: { default: { sources: [{ use: events, id: 'src' }] } } },
+      { logger: silentLogger, bus, store, persist: { batch_size: 50, max_pending: 100, max_delay_ms: 1 } })
+    const src = runtime.stats().nodes[0]!
+    // The writer holds one batch in its (stuck) write plus at most 2 × max_pending waiting; everything past
+    // that was dropped and counted at the emitting node.
+    expect(src.emitted).toBe(5_000)
+    expect(src.dropped).toBe(5_000 - 50 - 200)
+    store.release()
+    await runtime.stop()
+    expect((await store.listChangeEvents('default', { limit: 1 })).total).toBe(250)
+    // Publishing has its own bound (2 × 1024 in flight); what it accepted reached the bus.
+    expect(published).toBe(2_048)
   })
 })

@@ -1,5 +1,5 @@
 import { MemoryStore } from '../../../engine/store/memory-store.ts'
-import type { Drift } from '../../../engine/model.ts'
+import type { ChangeEvent, Drift } from '../../../engine/model.ts'
 
 /** The real memory store whose drift writes wait until the test opens the gate: a slow sink on demand. */
 export class GatedStore extends MemoryStore {
@@ -10,6 +10,11 @@ export class GatedStore extends MemoryStore {
     if (!this.open) await new Promise<void>((resolve) => this.waiting.push(resolve))
     this.writes++
     return super.saveDrifts(tenant, drifts)
+  }
+  override async saveChangeEvents(tenant: string, events: ChangeEvent[]): Promise<void> {
+    if (!this.open) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.writes++
+    return super.saveChangeEvents(tenant, events)
   }
   /** Lets every pending and future write through. */
   release(): void {
