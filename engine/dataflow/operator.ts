@@ -77,7 +77,7 @@ export class OperatorNode extends SupervisedNode implements Sink {
 
   offer(item: PipelineItem): void {
     this.stats.received++
-    if (this.queue.length === 0 && !this.busy && this.input !== undefined && this.state === 'running' && this.blockedSink() === undefined) {
+    if (this.queue.length === 0 && this.blocked === 0 && !this.busy && this.input !== undefined && this.state === 'running') {
       this.deliver(item)
       if (this.queue.length > 0) this.drain()
       return
