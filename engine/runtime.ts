@@ -96,7 +96,8 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
   const store = opts.store ?? await openStore(config.store ?? { kind: 'sqlite' }, { cwd, clock, logger })
   let bus: Bus
   try {
-    bus = opts.bus ?? await createBus(config.bus ?? { kind: 'memory' }, { clock, logger })
+    // The store doubles as the bus journal, so offsets and persisted topics survive a restart.
+    bus = opts.bus ?? await createBus(config.bus ?? { kind: 'memory' }, { clock, logger, store })
   } catch (error) {
     await store.close().catch(() => {})
     throw error
@@ -135,8 +136,9 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
     unregister()
     const closing: Array<[string, () => unknown]> = [
       ['server', () => server?.close()],
-      ['store', async () => { await store.flush(); if (!opts.store) await store.close() }],
+      // The bus closes first: it journals its last offsets into the store.
       ['bus', () => (opts.bus ? undefined : bus.close())],
+      ['store', async () => { await store.flush(); if (!opts.store) await store.close() }],
     ]
     for (const [what, close] of closing) {
       try { await close() } catch (error) { logger.warn({ err_message: (error as Error)?.message }, `Closing the ${what} failed.`) }

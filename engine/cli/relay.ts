@@ -62,8 +62,9 @@ export function relayCommand(): Command {
           import('../bus/create.ts'), import('../store/open.ts'), import('../server/index.ts'),
         ])
         const busConfig = config.bus ?? { kind: 'memory' as const }
-        const bus = await createBus({ ...busConfig, history: busConfig.history ?? server.history }, { logger })
         const store = await openStore(config.store ?? { kind: 'memory' }, { cwd: process.cwd(), logger })
+        // With a SQLite store the in-process bus journals offsets and persisted topics, so resume survives a restart.
+        const bus = await createBus({ ...busConfig, history: busConfig.history ?? server.history }, { logger, store })
         const running = await startServer({ config: server, bus, store, logger })
         logger.info({ config: loaded.file ? displayPath(loaded.file) : '(none)', port: running.port, bus: busConfig.kind }, 'tfdrift relay running.')
         let stopping = false
@@ -73,8 +74,8 @@ export function relayCommand(): Command {
           logger.info({ signal }, 'Stopping the relay.')
           void (async () => {
             await running.close()
-            await store.close()
             await bus.close()
+            await store.close()
           })().then(() => process.exit(0), (err: unknown) => { logger.error({ err }, 'Relay shutdown failed.'); process.exit(1) })
         }
         process.on('SIGINT', () => stop('SIGINT'))
