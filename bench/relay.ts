@@ -151,7 +151,7 @@ interface KindResult { fan: Record<number, Fanout>; memPerConn: number; lat?: { 
 
 /**
  * One server process per implementation: subscribers are added 1k → 10k (a 100-socket latency probe
- * among them for WS), fan-out is measured at each size, RSS per idle connection from the growth
+ * among them for WS, spread evenly over the final subscriber list), fan-out is measured at each size, RSS per idle connection from the growth
  * between the sizes, then latency at the largest size at the given rates.
  */
 async function measure(kind: 'tfdrift' | 'ws' | 'sse', transport: 'ws' | 'sse', latencyRates: (own: Fanout) => number[] = () => []): Promise<KindResult> {
@@ -162,24 +162,29 @@ async function measure(kind: 'tfdrift' | 'ws' | 'sse', transport: 'ws' | 'sse', 
     const setup = SETUP[`${kind}/${transport}`]
     const probeCount = transport === 'ws' ? 100 : 0
     const cs: RawClient[] = []
-    let rssPrev = 0, nPrev = 0
+    let rssPrev = 0, nPrev = 0, probesOpen = 0
     for (const n of SIZES) {
       if (nPrev === 0 && probeCount) pr = await probe(srv.port)
-      // Bulk subscribers in 100 slices with one probe socket after each (the probe samples the whole round).
-      const add = n - nPrev - (nPrev === 0 ? probeCount : 0)
-      const slices = nPrev === 0 && probeCount ? probeCount : 1
+      // Probe sockets spread evenly over the WHOLE subscriber list at the largest size: each size step
+      // gets its share, one probe after each slice of bulk subscribers. The ws baseline sends in Set
+      // insertion order, so probes that all joined in the first 1k of 10k saw only the first ~11% of its
+      // broadcast loop (p50 10 ms while the loop takes ~200 ms); uWS sends in its own (address) order.
+      const probesNow = probeCount ? Math.round((probeCount * n) / SIZES[SIZES.length - 1]) - probesOpen : 0
+      const add = n - nPrev - probesNow
+      const slices = Math.max(1, probesNow)
       for (let k = 0; k < slices; k++) {
         const part = await clientsFor(srv, transport, Math.floor((add * (k + 1)) / slices) - Math.floor((add * k) / slices))
         await settle(part, setup)
         cs.push(...part)
-        if (nPrev === 0 && pr) await pr.call({ cmd: 'open', count: 1 })
+        if (probesNow && pr) await pr.call({ cmd: 'open', count: 1 })
       }
+      probesOpen += probesNow
       await srv.call({ cmd: 'gc' })
       const rss = (await srv.call({ cmd: 'stats' })).rss
       if (nPrev) out.memPerConn = (rss - rssPrev) / (n - nPrev)
       rssPrev = rss
       nPrev = n
-      out.fan[n] = await fanout(srv, cs, probeCount, pr)
+      out.fan[n] = await fanout(srv, cs, probesOpen, pr)
       console.error(`  ${kind}/${transport} ${n} subs: ${fmt(out.fan[n].dps)} deliveries/s, ${fmt(out.fan[n].cpuPerDelivery, 3)} µs CPU/delivery`)
     }
     if (pr) {

@@ -133,8 +133,27 @@ export class RawClient {
     }
   }
 
-  pause(): void { this.socket.pause() }
-  resume(): void { this.socket.resume() }
+  /**
+   * Stops reading at the socket. `net.Socket.pause()` alone only pauses the stream: libuv keeps reading
+   * into its buffer up to the highWaterMark (16 KiB), so 10k "paused" clients would still cost the
+   * generator 10k reads per message on the CPU it shares with the latency probe.
+   */
+  pause(): void {
+    this.socket.pause()
+    const h = this.handle()
+    if (h?.reading) { h.reading = false; h.readStop() }
+  }
+
+  /** Restarts reading (the stream's own resume does not restart a handle stopped behind its back). */
+  resume(): void {
+    const h = this.handle()
+    if (h && !h.reading && !this.socket.destroyed) { h.reading = true; h.readStart() }
+    this.socket.resume()
+  }
+
+  private handle(): { reading: boolean; readStop(): number; readStart(): number } | undefined {
+    return (this.socket as unknown as { _handle?: { reading: boolean; readStop(): number; readStart(): number } })._handle
+  }
   close(): void { this.socket.destroy() }
 }
 
