@@ -5,7 +5,8 @@
  * headers only: see relay/client.ts). Prints one table with ratios.
  *
  * Scenarios: fan-out deliveries/s and server CPU-µs per delivery at 1k and 10k subscribers (~200-byte
- * frames); publish→receive p50/p99 at 10k subscribers at 50% of the measured saturation; RSS per idle
+ * frames); publish→receive p50/p99 at 10k subscribers at 50% of the measured saturation, and the server's
+ * time to write one lone message to all 10k (one send() per socket: the floor under that p99); RSS per idle
  * connection; 1% of clients not reading (their p99 effect, RSS bound, slow-consumer closes and lossless
  * recovery by offset).
  * Env: BENCH_QUICK=1 runs 1k subscribers only; BENCH_SECONDS (default 2) per throughput run.
@@ -131,7 +132,7 @@ function pct(values: number[], p: number): number {
  * it all afterwards and are checked): the server does the same fan-out work, but the load generator's
  * own CPU (≈30 µs per socket read in Node, 0.3 s per message at 10k) no longer delays the probe.
  */
-async function latency(srv: Srv, cs: RawClient[], pr: Probe, rate: number): Promise<{ p50: number; p99: number }> {
+async function latency(srv: Srv, cs: RawClient[], pr: Probe, rate: number): Promise<Lat> {
   for (const c of cs) c.frames = 0
   await pr.call({ cmd: 'reset' })
   // Short enough that a paused socket's share (≈250 B per message) stays inside its kernel buffers.
@@ -140,14 +141,20 @@ async function latency(srv: Srv, cs: RawClient[], pr: Probe, rate: number): Prom
   await srv.call({ cmd: 'rate', rate, seconds, size: PAD })
   const expected = Math.round(rate * seconds)
   await waitForAsync(async () => (await pr.call({ cmd: 'frames' })).min >= expected, 'probe deliveries')
-  for (const c of cs) c.resume()
-  await waitFor(() => cs.every((c) => c.frames >= expected), 'latency run deliveries')
-  await waitForAsync(async () => (await pr.call({ cmd: 'frames' })).min >= expected, 'probe deliveries')
   const { latencies } = await pr.call<{ latencies: number[] }>({ cmd: 'collect' })
-  return { p50: pct(latencies, 50), p99: pct(latencies, 99) }
+  // Server-side time of one lone message's fan-out round (publish → write to the last socket): one
+  // send() per subscriber, so no subscriber's latency can beat it by much (the p99 subscriber is ~last).
+  const rounds: number[] = []
+  for (let i = 0; i < ROUNDS; i++) rounds.push((await srv.call<{ ms: number }>({ cmd: 'round', size: PAD })).ms)
+  for (const c of cs) c.resume()
+  await waitFor(() => cs.every((c) => c.frames >= expected + ROUNDS), 'latency run deliveries')
+  await waitForAsync(async () => (await pr.call({ cmd: 'frames' })).min >= expected + ROUNDS, 'probe deliveries')
+  return { p50: pct(latencies, 50), p99: pct(latencies, 99), round: pct(rounds, 50) }
 }
 
-interface KindResult { fan: Record<number, Fanout>; memPerConn: number; lat?: { p50: number; p99: number }; lat2?: { p50: number; p99: number } }
+const ROUNDS = 3
+interface Lat { p50: number; p99: number; round: number }
+interface KindResult { fan: Record<number, Fanout>; memPerConn: number; lat?: Lat; lat2?: Lat }
 
 /**
  * One server process per implementation: subscribers are added 1k → 10k (a 100-socket latency probe
@@ -291,6 +298,7 @@ for (const n of SIZES) {
 }
 row(`WS latency p50 @${big / 1000}k subs, ${baseRate} msg/s`, wsOurs.lat!.p50, wsBase.lat!.p50, 'ms', 2, false)
 row(`WS latency p99 @${big / 1000}k subs, ${baseRate} msg/s`, wsOurs.lat!.p99, wsBase.lat!.p99, 'ms', 2, false)
+row(`WS one-message fan-out round @${big / 1000}k (server)`, wsOurs.lat!.round, wsBase.lat!.round, 'ms', 2, false)
 row('RSS per idle WS connection', wsOurs.memPerConn / 1024, wsBase.memPerConn / 1024, 'KiB', 1, false)
 row('RSS per idle SSE connection', sseOurs.memPerConn / 1024, sseBase.memPerConn / 1024, 'KiB', 1, false)
 const latOurs50 = wsOurs.lat2!

@@ -13,7 +13,7 @@ import { newId } from '../../engine/ids.ts'
 import { startServer } from '../../engine/server/index.ts'
 import type { Envelope } from '../../engine/envelope.ts'
 
-type Cmd = { cmd: 'publish'; count: number; size: number } | { cmd: 'rate'; rate: number; seconds: number; size: number } | { cmd: 'stats' } | { cmd: 'gc' }
+type Cmd = { cmd: 'publish'; count: number; size: number } | { cmd: 'round'; size: number } | { cmd: 'rate'; rate: number; seconds: number; size: number } | { cmd: 'stats' } | { cmd: 'gc' }
 
 const kind = process.argv[2] as 'tfdrift' | 'ws' | 'sse'
 const maxBuffer = Number(process.argv[3] ?? 64 * 1024 * 1024)
@@ -79,6 +79,14 @@ process.on('message', (m: Cmd) => {
       const due = Math.min(total, Math.floor(((now() - start) / 1000) * m.rate))
       while (sent < due) { publish({ n: ++seq, t: now(), pad: pad(m.size) }); sent++ }
       if (sent >= total) { clearInterval(timer); process.send!({ ok: true, seq }) }
+    }, 1)
+  } else if (m.cmd === 'round') {
+    // One message from a timer, as the paced run does; uWS drains its topic queue in the loop's prepare
+    // phase, before the check phase that runs setImmediate, so this spans the whole fan-out on both sides.
+    setTimeout(() => {
+      const t0 = now()
+      publish({ n: ++seq, t: t0, pad: pad(m.size) })
+      setImmediate(() => process.send!({ ms: now() - t0, seq }))
     }, 1)
   } else if (m.cmd === 'stats') {
     const cpu = process.cpuUsage()
