@@ -12,31 +12,17 @@
  * until `onWritable`. Past `max_buffer_bytes` buffered, the stream is ended (slow consumer); the client
  * resumes with its Last-Event-ID.
  */
-import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js'
-import type { Logger } from 'pino'
-import type { Bus } from '../bus/bus.ts'
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js'
 import { TOPICS, isTopic, type Topic } from '../envelope.ts'
-import type { ServerConfig } from '../config/types.ts'
-import type { Authenticate, Principal } from './principal.ts'
+import type { Principal } from './principal.ts'
 import { corsHeaders, originAllowed, requireScope } from './auth.ts'
-import type { Connections } from './connections.ts'
 import { parseFilter } from './filter.ts'
-import { Hub, SinceInFutureError, Sub, type Frames, type Sink, type SubscribedInfo } from './hub.ts'
+import { SinceInFutureError, Sub, type Frames, type Sink, type SubscribedInfo } from './hub.ts'
 import { captureRequest, parseQuery, sendError, trackAbort, type AbortState } from './http.ts'
-import type { ResolvedLimits } from './limits.ts'
+import type { StreamContext } from './stream-context.ts'
 import type { ServerMetrics } from './metrics.ts'
 
-export interface SseContext {
-  app: TemplatedApp
-  bus: Bus
-  hub: Hub
-  authenticate: Authenticate
-  config: ServerConfig
-  limits: ResolvedLimits
-  connections: Connections
-  metrics: ServerMetrics
-  logger: Logger
-}
+export type SseContext = StreamContext
 
 class SseConn implements Sink {
   readonly kind = 'sse' as const

@@ -8,20 +8,16 @@
  * refused at the HTTP upgrade (401/403/503) so a client never holds an unauthenticated socket.
  */
 import { TextDecoder } from 'node:util'
-import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js'
-import type { Logger } from 'pino'
-import type { Bus } from '../bus/bus.ts'
+import type { HttpRequest, HttpResponse, WebSocket, us_socket_context_t } from 'uWebSockets.js'
 import { TOPICS, isTopic, type Topic } from '../envelope.ts'
 import { newId } from '../ids.ts'
-import type { Authenticate, Principal } from './principal.ts'
+import type { Principal } from './principal.ts'
 import { originAllowed, requireScope } from './auth.ts'
-import type { Connections } from './connections.ts'
 import { parseFilter } from './filter.ts'
-import { Frames, Hub, SinceInFutureError, Sub, type Sink } from './hub.ts'
+import { Frames, SinceInFutureError, Sub, type Sink } from './hub.ts'
+import type { StreamContext } from './stream-context.ts'
 import { captureRequest, parseQuery, statusLine } from './http.ts'
 import type { ResolvedLimits } from './limits.ts'
-import type { ServerMetrics } from './metrics.ts'
-import type { ServerConfig } from '../config/types.ts'
 
 export const CLOSE_SHUTDOWN = 1001
 export const CLOSE_SLOW_CONSUMER = 4008
@@ -81,16 +77,7 @@ class WsConn implements Sink {
   }
 }
 
-export interface WsContext {
-  app: TemplatedApp
-  bus: Bus
-  hub: Hub
-  authenticate: Authenticate
-  config: ServerConfig
-  limits: ResolvedLimits
-  connections: Connections
-  metrics: ServerMetrics
-  logger: Logger
+export interface WsContext extends StreamContext {
   slowClose(conn: WsConn): void
   /** Counts a direct (catch-up) send for the metrics. */
   onDirectSend(bytes: number): void
