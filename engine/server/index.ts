@@ -194,7 +194,9 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
     })
   })
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket)
-  log.info({ host, port }, 'Realtime server listening.')
+  // A wildcard bind is reachable on localhost; print a URL a person can open.
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host
+  log.info({ host, port, url: `http://${shown}:${port}` }, `tfdrift is serving the dashboard and API on http://${shown}:${port}`)
   let closed = false
   return {
     port,
