@@ -3,7 +3,7 @@
  * (`sensitive_paths`, plan `*_sensitive` maps) or when any key on its path is named like a secret.
  * Masked values never reach a drift, a log line or an output format.
  */
-import type { AttributeChange, Drift } from '../model.ts'
+import type { AttributeChange, Drift, ResourceInstance } from '../model.ts'
 
 /** What replaces a sensitive value in every output. */
 export const MASK = '(sensitive)'
@@ -40,5 +40,46 @@ export function maskDrift(drift: Drift): Drift {
   return {
     ...drift,
     changes: drift.changes.map((c) => maskChange(c.sensitive || isSensitivePath(c.path.split('.')) ? { ...c, sensitive: true } : c)),
+  }
+}
+
+/**
+ * A copy of the resource with every value at a `sensitive_paths` entry, and under every secret-named
+ * key, replaced by the mask. Used by outputs that show whole resources (REST state, graph details).
+ */
+export function maskResource(resource: ResourceInstance): ResourceInstance {
+  const paths = resource.sensitive_paths ?? []
+  if (paths.length === 0 && !hasSecretName(resource.attributes)) return resource
+  const attributes = structuredClone(resource.attributes)
+  for (const path of paths) maskPath(attributes, path)
+  maskSecretNames(attributes)
+  return { ...resource, attributes }
+}
+
+function maskPath(root: unknown, path: ReadonlyArray<string | number>): void {
+  if (path.length === 0) return
+  let node = root as Record<string | number, unknown> | null
+  for (let i = 0; i < path.length - 1; i++) {
+    if (node === null || typeof node !== 'object') return
+    node = node[path[i]!] as typeof node
+  }
+  const last = path[path.length - 1]!
+  if (node !== null && typeof node === 'object' && last in node) node[last] = MASK
+}
+
+function hasSecretName(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false
+  for (const [key, child] of Object.entries(value)) {
+    if ((isSecretName(key) && child != null && child !== '') || hasSecretName(child)) return true
+  }
+  return false
+}
+
+function maskSecretNames(value: unknown): void {
+  if (value === null || typeof value !== 'object') return
+  const node = value as Record<string, unknown>
+  for (const [key, child] of Object.entries(node)) {
+    if (isSecretName(key) && child != null && child !== '' && (typeof child !== 'object' || Array.isArray(child) || Object.keys(child).length > 0)) node[key] = MASK
+    else maskSecretNames(child)
   }
 }

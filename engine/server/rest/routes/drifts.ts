@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { DriftQuery } from '../../../store/store.ts'
 import type { RestContext } from '../index.ts'
 import { notFound, principalOf } from '../http.ts'
-import { maskDrift } from '../mask.ts'
+import { maskDrift } from '../../../drift/mask.ts'
 import { driftKindEnum, driftSchema, driftStatusEnum, pageOf, pageQuery, params, query, responses, severityEnum, statusChangeSchema } from '../schemas.ts'
 
 /** Registers `/api/v1/drifts` and `/api/v1/drifts/:id`. */

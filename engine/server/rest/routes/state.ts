@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { RestContext } from '../index.ts'
 import { notFound, principalOf } from '../http.ts'
-import { maskResource } from '../mask.ts'
+import { maskResource } from '../../../drift/mask.ts'
 import { pageOf, pageQuery, params, query, resourceSchema, responses } from '../schemas.ts'
 
 const countMap = { type: 'object', additionalProperties: { type: 'integer' } }
