@@ -20,7 +20,7 @@ export type { Bus } from './bus/bus.ts'
 export type { Store } from './store/store.ts'
 export { TfdriftError, ERRORS } from './errors.ts'
 export type { ErrorCode, Problem } from './errors.ts'
-// Terraform readers and the resource graph (H4): for plugins that read state or emit snapshots.
+// Terraform readers and the resource graph: for plugins that read state or emit snapshots.
 export { parseAddress, formatAddress, formatIndexKey } from './terraform/address.ts'
 export type { AddressParts, ParsedAddress, IndexKey } from './terraform/address.ts'
 export { parseState } from './terraform/state.ts'
@@ -31,6 +31,6 @@ export { parseSnapshotFile, toSnapshotFile, readObserved, readExpected, SNAPSHOT
 export type { SnapshotFile } from './terraform/snapshot.ts'
 export { buildGraph } from './graph/index.ts'
 export type { ResourceGraph, GraphNode, GraphEdge, ImpactEntry } from './graph/index.ts'
-// Drift analyzer (H5): compare snapshots, normalise values, ignore and rate drifts.
+// Drift analyzer: compare snapshots, normalise values, ignore and rate drifts.
 export { diffSnapshots, compareInstances, IgnoreRules, SeverityRater, DEFAULT_SEVERITY_RULES, registerSetAttributes, maskDrift, MASK, coverageOf, driftId } from './drift/index.ts'
 export type { DiffOptions, DiffResult, SeverityRule } from './drift/index.ts'

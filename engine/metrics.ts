@@ -5,7 +5,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { PluginMetrics } from './plugin-api.ts'
 
-/** The registry H6's server exposes on `GET /metrics`. */
+/** The registry the server exposes on `GET /metrics`. */
 export const metricsRegistry = new Registry()
 collectDefaultMetrics({ register: metricsRegistry, prefix: 'tfdrift_process_' })
 

@@ -153,14 +153,14 @@ function dedupe(problems: Problem[]): Problem[] {
 
 type PipelineCheck = (config: TfdriftConfig, opts: { configDir: string }) => Promise<Problem[]>
 
-/** H2's host checks (plugin resolution, options, apiVersion, wiring); absent until the host lands. */
-async function pipelineCheck(): Promise<PipelineCheck | undefined> {
+/**
+ * The host's checks: plugin resolution, options, apiVersion, wiring. Imported lazily so that a built-in
+ * plugin module that fails to import becomes one reported problem instead of a crash of `validate`.
+ */
+async function pipelineCheck(): Promise<PipelineCheck> {
   try {
-    const mod = (await import('../host/check.ts')) as { checkPipelines?: PipelineCheck }
-    return mod.checkPipelines
+    return ((await import('../host/check.ts')) as { checkPipelines: PipelineCheck }).checkPipelines
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('check.ts')) return undefined
-    // A built-in plugin that fails to import breaks every pipeline check; report it as one problem.
     const message = (error as Error)?.message ?? String(error)
     return async () => [{ code: 'TFD_ERR_PLUGIN_INVALID', pointer: '/pipelines', message: `the plugin host could not load: ${message}`, hint: 'a built-in or installed plugin module fails to import; fix or remove it' }]
   }
@@ -205,7 +205,7 @@ export async function validateConfig(config: unknown, options: ValidateOptions =
   const baseDir = options.configDir ?? (file ? path.dirname(file) : process.cwd())
   const problems = [...earlier, ...schema, ...(schema.length ? [] : checkEnvironment(config, baseDir, file))]
   const check = await pipelineCheck()
-  if (check && config && typeof config === 'object' && (config as TfdriftConfig).pipelines && typeof (config as TfdriftConfig).pipelines === 'object') {
+  if (config && typeof config === 'object' && (config as TfdriftConfig).pipelines && typeof (config as TfdriftConfig).pipelines === 'object') {
     try {
       const found = await check(config as TfdriftConfig, { configDir: baseDir })
       // "could not be checked" only echoes a malformed config the schema problems already describe.

@@ -30,7 +30,7 @@ import { mountSse } from './sse.ts'
 import { loadStatic, resolveUiDir } from './static.ts'
 import { mountWebSocket } from './ws.ts'
 
-/** Builds the fastify REST app (H7's `createRestApp` has this shape). */
+/** Builds the fastify REST app (`createRestApp` of ./rest has this shape). */
 export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; bodyLimit?: number; stats?: () => unknown }) => Promise<FastifyInstance>
 
 export interface StartServerOptions {

@@ -1,5 +1,5 @@
 /**
- * The client against H6's real uWebSockets.js server over loopback: WS and SSE delivery, tenant
+ * The client against the real uWebSockets.js server over loopback: WS and SSE delivery, tenant
  * isolation, WS→SSE fallback, resume by offset after the link drops (no loss, no duplicate),
  * `recovered: false` when history no longer covers the gap, fatal auth errors, and the bounded
  * iterator pausing and resuming without loss.

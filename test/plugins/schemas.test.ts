@@ -1,5 +1,5 @@
 /**
- * The options schemas of H8's built-ins are their documentation: every option has a description,
+ * The options schemas of the built-ins are their documentation: every option has a description,
  * examples, and a default (unless it is derived at runtime), and every default and example is itself
  * valid. Compiled with both the draft-07 and the 2020-12 ajv, so either host validator accepts them.
  */

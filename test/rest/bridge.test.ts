@@ -1,5 +1,5 @@
 /**
- * The REST app served the way production serves it: H6's uWebSockets.js server (`startServer` with its
+ * The REST app served the way production serves it: the uWebSockets.js server (`startServer` with its
  * default REST factory, i.e. `createRestApp`) bridging requests into fastify on the one port.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

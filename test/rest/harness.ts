@@ -26,7 +26,7 @@ export interface Harness {
   close(): Promise<void>
 }
 
-/** Builds the app with H6's authenticator over fixed tokens and listens on port 0. */
+/** Builds the app with the server's authenticator over fixed tokens and listens on port 0. */
 export async function startRest(store: Store, bus: Bus, extra: { stats?: () => unknown } = {}): Promise<Harness> {
   const authenticate = createAuthenticator({
     tokens: [
@@ -59,7 +59,7 @@ export async function startRest(store: Store, bus: Bus, extra: { stats?: () => u
 
 export type StoreKind = 'memory' | 'sqlite'
 
-/** A real store: H3's memory store, or the SQLite store on a file in a fresh temp dir (removed by `dispose`). */
+/** A real store: the memory store, or the SQLite store on a file in a fresh temp dir (removed by `dispose`). */
 export function makeStore(kind: StoreKind): { store: Store; dispose(): Promise<void> } {
   if (kind === 'memory') {
     const store = new MemoryStore()

@@ -1,6 +1,6 @@
 /**
  * Per-tenant cache of what the graph, state and stats routes derive from the latest snapshots: the
- * resource graph (H4's `buildGraph`) and snapshot summaries. Loading 50k resources from the store
+ * resource graph (`buildGraph` of engine/graph) and snapshot summaries. Loading 50k resources from the store
  * takes about a second, so within `ttl_ms` a cached view is served without touching the store; past
  * it the snapshots are reloaded, and the graph is rebuilt only when their identity changed.
  */
