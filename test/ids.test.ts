@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeTime } from 'ulid'
-import { fastUlidFactory } from '../../engine/bus/ulid.ts'
+import { fastUlidFactory } from '../engine/ids.ts'
 
 describe('fastUlidFactory', () => {
   it('makes standard ULIDs that carry the time and sort in generation order, also within one millisecond', () => {
