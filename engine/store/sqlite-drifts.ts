@@ -17,11 +17,12 @@ export class SqliteDrifts {
   private readonly update: Database.Statement
   private readonly groupOf: Database.Statement
   private readonly byId: Database.Statement
-  private readonly bumpCount: Database.Statement
+  private readonly addCount: Database.Statement
+  private readonly newCount: Database.Statement
   private readonly appendHistory: Database.Statement
   private readonly history: Database.Statement
-  /** Count deltas of the writes since the last `applyCounts`, by group key. */
-  private readonly deltas = new Map<string, Group & { n: number }>()
+  /** Count deltas of the writes since the last `applyCounts`, by type, then by the rest of the group. */
+  private readonly deltas = new Map<string, Map<string, Group & { n: number }>>()
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(`INSERT INTO drifts (tenant, id, detected_ms, severity, status, kind, provider, type, address, data)
@@ -30,17 +31,26 @@ export class SqliteDrifts {
       WHERE tenant = ? AND id = ?`)
     this.groupOf = db.prepare('SELECT severity, status, kind, provider, type FROM drifts WHERE tenant = ? AND id = ?')
     this.byId = db.prepare('SELECT data FROM drifts WHERE tenant = ? AND id = ?').pluck()
-    this.bumpCount = db.prepare(`INSERT INTO drift_counts (tenant, severity, status, kind, provider, type, n) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET n = n + excluded.n`)
+    this.addCount = db.prepare('UPDATE drift_counts SET n = n + ? WHERE tenant = ? AND severity = ? AND status = ? AND kind = ? AND provider = ? AND type = ?')
+    this.newCount = db.prepare('INSERT INTO drift_counts (tenant, severity, status, kind, provider, type, n) VALUES (?, ?, ?, ?, ?, ?, ?)')
     this.appendHistory = db.prepare('INSERT INTO drift_status_history (tenant, drift_id, status, changed_at, by, note) VALUES (?, ?, ?, ?, ?, ?)')
     this.history = db.prepare('SELECT drift_id, status, changed_at, by, note FROM drift_status_history WHERE tenant = ? AND drift_id = ? ORDER BY seq')
   }
 
   /** Inserts new drifts, updates known ones; a status that changes on update is appended to the history. Call inside a transaction. */
   save(tenant: string, drifts: readonly Drift[], now: string): void {
-    for (const d of drifts) {
-      const previous = this.write(tenant, d)
-      if (previous !== undefined && previous.status !== d.status) this.appendHistory.run(tenant, d.id, d.status, now, null, 'updated by the pipeline')
+    const insert = this.insert
+    for (let i = 0; i < drifts.length; i++) {
+      const d = drifts[i]
+      // The hot path: one statement per new drift, its count tallied in memory and written once per batch.
+      const severity = severityRank(d.severity)
+      const data = JSON.stringify(d)
+      if (insert.run(tenant, d.id, Date.parse(d.detected_at), severity, d.status, d.kind, d.provider, d.type, d.address ?? null, data).changes === 1) {
+        this.tally(severity, d.status, d.kind, d.provider, d.type, 1)
+        continue
+      }
+      const previous = this.replace(tenant, d, severity, data)
+      if (previous.status !== d.status) this.appendHistory.run(tenant, d.id, d.status, now, null, 'updated by the pipeline')
     }
     this.applyCounts(tenant)
   }
@@ -107,30 +117,44 @@ export class SqliteDrifts {
 
   /** Inserts or updates one drift, noting the count deltas; returns the previous group (undefined when new). */
   private write(tenant: string, d: Drift): Group | undefined {
+    const severity = severityRank(d.severity)
     const data = JSON.stringify(d)
-    const group: Group = { severity: severityRank(d.severity), status: d.status, kind: d.kind, provider: d.provider, type: d.type }
-    const ms = Date.parse(d.detected_at)
-    const address = d.address ?? null
-    if (this.insert.run(tenant, d.id, ms, group.severity, d.status, d.kind, d.provider, d.type, address, data).changes === 1) {
-      this.count(group, 1)
+    if (this.insert.run(tenant, d.id, Date.parse(d.detected_at), severity, d.status, d.kind, d.provider, d.type, d.address ?? null, data).changes === 1) {
+      this.tally(severity, d.status, d.kind, d.provider, d.type, 1)
       return undefined
     }
+    return this.replace(tenant, d, severity, data)
+  }
+
+  /** Overwrites a known drift's row, moving its count from the old group to the new; returns the old group. */
+  private replace(tenant: string, d: Drift, severity: number, data: string): Group {
     const previous = this.groupOf.get(tenant, d.id) as Group
-    this.update.run(ms, group.severity, d.status, d.kind, d.provider, d.type, address, data, tenant, d.id)
-    this.count(previous, -1)
-    this.count(group, 1)
+    this.update.run(Date.parse(d.detected_at), severity, d.status, d.kind, d.provider, d.type, d.address ?? null, data, tenant, d.id)
+    this.tally(previous.severity, previous.status, previous.kind, previous.provider, previous.type, -1)
+    this.tally(severity, d.status, d.kind, d.provider, d.type, 1)
     return previous
   }
 
-  private count(group: Group, by: number): void {
-    const key = `${group.severity}\u0000${group.status}\u0000${group.kind}\u0000${group.provider}\u0000${group.type}`
-    const entry = this.deltas.get(key)
+  /** Notes a count delta for one group. Keyed by type, then the rest: the type and provider strings are usually shared, so their hashes are cached. */
+  private tally(severity: number, status: string, kind: string, provider: string, type: string, by: number): void {
+    let byType = this.deltas.get(type)
+    if (!byType) { byType = new Map(); this.deltas.set(type, byType) }
+    const key = provider + '\u0000' + status + '\u0000' + kind + '\u0000' + severity
+    const entry = byType.get(key)
     if (entry) entry.n += by
-    else this.deltas.set(key, { ...group, n: by })
+    else byType.set(key, { severity, status, kind, provider, type, n: by })
   }
 
+  /** Writes the tallied deltas: an UPDATE of the group's row, an INSERT only for a group never seen. */
   private applyCounts(tenant: string): void {
-    for (const g of this.deltas.values()) if (g.n !== 0) this.bumpCount.run(tenant, g.severity, g.status, g.kind, g.provider, g.type, g.n)
+    for (const byType of this.deltas.values()) {
+      for (const g of byType.values()) {
+        if (g.n === 0) continue
+        if (this.addCount.run(g.n, tenant, g.severity, g.status, g.kind, g.provider, g.type).changes === 0) {
+          this.newCount.run(tenant, g.severity, g.status, g.kind, g.provider, g.type, g.n)
+        }
+      }
+    }
     this.deltas.clear()
   }
 
