@@ -17,6 +17,7 @@ import { MemoryStore } from '../../engine/store/memory-store.ts'
 import { silentLogger } from '../../engine/logger.ts'
 import { definePlugin, type PluginDefinition } from '../../engine/plugin-api.ts'
 import type { Envelope } from '../../engine/envelope.ts'
+import type { Drift } from '../../engine/model.ts'
 import { eventTypes, validateEnvelope } from '../../engine/events.ts'
 import { BUILTIN_PLUGINS } from '../../plugins/index.ts'
 import { startRest, TOKENS, type Harness } from '../rest/harness.ts'
@@ -35,7 +36,7 @@ const flaky = definePlugin({
 })
 
 /** The types this run must publish. */
-const EXPECTED = ['change.received', 'drift.detected', 'drift.resolved', 'remediation.proposed', 'state.summary',
+const EXPECTED = ['change.received', 'drift.detected', 'drift.updated', 'drift.resolved', 'remediation.proposed', 'state.summary',
   'system.plugin_failed', 'system.plugin_restarted', 'source.error', 'source.recovered', 'remediation.approved', 'remediation.rejected']
 
 describe('event schemas', () => {
@@ -108,7 +109,9 @@ describe('event schemas', () => {
   it('the demo pipeline, a failing and recovering state source, a plugin restart and REST decisions publish only valid envelopes', async () => {
     await until(() => types().has('source.error'), 'source.error')
     writeFileSync(join(dir, 'later.tfstate'), JSON.stringify({ version: 4, terraform_version: '1.9.0', serial: 1, lineage: 'l-1', outputs: {}, resources: [] }))
-    await until(() => ['change.received', 'drift.detected', 'drift.resolved', 'remediation.proposed', 'state.summary', 'system.plugin_restarted', 'source.recovered'].every((t) => types().has(t)), 'the pipeline event types')
+    const pipelineTypes = EXPECTED.filter((t) => !t.startsWith('remediation.') || t === 'remediation.proposed')
+    const kinds = () => new Set(seen.filter((e) => e.topic === 'drifts').map((e) => (e.data as Drift).kind))
+    await until(() => pipelineTypes.every((t) => types().has(t)) && kinds().size === 3, 'the pipeline event types and every drift kind')
     const proposed = async () => (await store.listRemediations('acme', { status: 'proposed', page: 1, limit: 2 })).items
     await until(async () => (await proposed()).length >= 2, 'two stored proposed plans')
     const plans = await proposed()
@@ -120,6 +123,7 @@ describe('event schemas', () => {
     for (const t of EXPECTED) expect(types(), t).toContain(t)
     const invalid = seen.map((e) => ({ type: e.type, check: validateEnvelope(JSON.parse(JSON.stringify(e))) })).filter((r) => !r.check.ok)
     expect(invalid.slice(0, 5)).toEqual([])
+    expect(seen.length).toBeGreaterThan(30)
   }, 60_000)
 
   it('refuses malformed envelopes with JSON pointers', () => {
