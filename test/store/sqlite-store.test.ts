@@ -104,6 +104,33 @@ describe('SqliteStore', () => {
     await timed.close()
   })
 
+  it('keeps drift_counts equal to a GROUP BY over drifts through mixed batches of new drifts, updates and repeats', async () => {
+    const path = file()
+    const store = new SqliteStore({ path, batch_size: 1_000_000 })
+    const severities = ['critical', 'high', 'medium', 'low', 'info'] as const
+    const statuses = ['open', 'acknowledged', 'resolved'] as const
+    const make = (i: number, round: number) => drift(`d${i}`, {
+      severity: severities[(i + round) % 5], status: statuses[(i * 7 + round) % 3], provider: ['aws', 'google'][(i + round) % 2],
+      type: `t${(i * 3 + round) % 4}`, kind: (['modified', 'missing', 'unmanaged'] as const)[i % 3],
+    })
+    await store.saveDrifts('acme', Array.from({ length: 300 }, (_, i) => make(i, 0)))
+    // One buffered batch: updates that move drifts between groups, new ids, and an id written twice.
+    await store.saveDrifts('acme', [...Array.from({ length: 200 }, (_, i) => make(i + 150, 1)), make(7, 2), make(7, 3)])
+    await store.saveDrifts('beta', [make(1, 0)])
+    await store.setDriftStatus('acme', { drift_id: 'd3', status: 'resolved', changed_at: '2026-11-22T12:00:00.000Z' })
+    await store.flush()
+    const raw = new Database(path, { readonly: true })
+    const counted = raw.prepare('SELECT tenant, severity, status, kind, provider, type, n FROM drift_counts WHERE n != 0 ORDER BY 1, 2, 3, 4, 5, 6').all()
+    const grouped = raw.prepare('SELECT tenant, severity, status, kind, provider, type, COUNT(*) AS n FROM drifts GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6').all()
+    raw.close()
+    expect(grouped.length).toBeGreaterThan(20)
+    expect(counted).toEqual(grouped)
+    expect((await store.listDrifts('acme', {})).total).toBe(350)
+    expect((await store.listDrifts('acme', { status: 'resolved', provider: 'google' })).total)
+      .toBe((await store.listDrifts('acme', { status: 'resolved', provider: 'google', limit: 1000 })).items.length)
+    await store.close()
+  })
+
   it('openStore: default path under cwd (directory created), relative paths, memory kind', async () => {
     const cwd = join(dir, 'project')
     const store = await openStore({ kind: 'sqlite' }, { cwd })
