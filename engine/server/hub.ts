@@ -13,6 +13,11 @@
  * synchronous block, so no envelope can slip between them. `pending` is byte-bounded: when it
  * overflows it is dropped and history is read again (history covers what was dropped), so a slow
  * catch-up costs bounded memory.
+ *
+ * With a remote bus (Redis), history can run ahead of live delivery: an envelope already read from the
+ * stream may still be in flight on pub/sub. Joining the shared channel then would deliver it twice, so a
+ * subscription whose history is ahead of the stream's live head "tails" instead: live envelopes up to
+ * what it already sent are skipped, the first newer one is written directly, and only then does it join.
  */
 import type { Subscription as RxSubscription } from 'rxjs'
 import type { Bus } from '../bus/bus.ts'
@@ -70,7 +75,9 @@ export interface SubscribedInfo {
 
 /** One (connection, tenant, topic, filter) subscription. */
 export class Sub {
-  state: 'catching_up' | 'live' | 'closed' = 'catching_up'
+  state: 'catching_up' | 'tailing' | 'live' | 'closed' = 'catching_up'
+  /** While tailing: the highest offset already written; live envelopes up to it are skipped. */
+  tail = 0
   pending: Frames[] = []
   pendingBytes = 0
   /** Bumped when `pending` overflowed and was dropped. */
@@ -97,6 +104,8 @@ interface Stream {
   topic: Topic
   rx?: RxSubscription
   groups: Map<string, Group>
+  /** Highest offset delivered live on this stream so far. */
+  liveHead: number
   catching: Set<Sub>
 }
 
@@ -182,6 +191,12 @@ export class Hub {
       }
       sub.pending = []
       sub.pendingBytes = 0
+      if (after > stream.liveHead) {
+        // Live has not yet delivered everything history held: joining now could repeat envelopes.
+        sub.state = 'tailing'
+        sub.tail = after
+        return
+      }
       stream.catching.delete(sub)
       this.join(stream, sub)
       return
@@ -233,7 +248,7 @@ export class Hub {
     const key = streamKey(tenant, topic)
     let stream = this.streams.get(key)
     if (stream) return stream
-    stream = { tenant, topic, groups: new Map(), catching: new Set() }
+    stream = { tenant, topic, groups: new Map(), catching: new Set(), liveHead: 0 }
     this.streams.set(key, stream)
     const s = stream
     stream.rx = this.opts.bus.live(tenant, topic).subscribe({
@@ -247,6 +262,7 @@ export class Hub {
     const frames = new Frames(env)
     let count = 0
     let bytes = 0
+    if (env.offset > stream.liveHead) stream.liveHead = env.offset
     try {
       for (const group of stream.groups.values()) {
         if (!matches(group.filter, env)) continue
@@ -259,6 +275,14 @@ export class Hub {
         for (const sub of group.sse) sub.sink.write(frames)
       }
       for (const sub of stream.catching) {
+        if (sub.state === 'tailing') {
+          if (env.offset <= sub.tail) continue
+          // Live has passed what history gave this subscription: from here on the channel carries it.
+          if (matches(sub.filter, env)) sub.sink.write(frames)
+          stream.catching.delete(sub)
+          this.join(stream, sub)
+          continue
+        }
         sub.pending.push(frames)
         sub.pendingBytes += frames.size()
         if (sub.pendingBytes > this.opts.maxBufferBytes) {

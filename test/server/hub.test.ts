@@ -1,5 +1,8 @@
+import { Observable } from 'rxjs'
 import { describe, expect, it } from 'vitest'
 import { MemoryBus } from '../../engine/bus/memory-bus.ts'
+import type { Bus } from '../../engine/bus/bus.ts'
+import type { Envelope, Topic } from '../../engine/envelope.ts'
 import { Frames, Hub, Sub, type Sink } from '../../engine/server/hub.ts'
 
 /** An in-memory connection whose "socket" drains only when the test says so. */
@@ -67,5 +70,35 @@ describe('hub catch-up', () => {
     for (let i = 0; i < 10; i++) await bus.publish({ tenant: 't', topic: 'drifts', type: 'd', data: { severity: sev[i % 2] } })
     expect(sink.received).toEqual(Array.from({ length: 20 }, (_, i) => 1 + 2 * i))
     await bus.close()
+  })
+
+  it('does not repeat envelopes when history is ahead of live delivery (a remote bus whose pub/sub lags its stream)', async () => {
+    const inner = new MemoryBus()
+    // Live envelopes are held back until the test releases them, as Redis pub/sub can trail XADD.
+    const held: Array<() => void> = []
+    let holding = true
+    const bus: Bus = Object.assign(Object.create(inner) as Bus, {
+      live: (tenant: string, topic: Topic) => new Observable<Envelope>((subscriber) => {
+        const rx = inner.live(tenant, topic).subscribe((env) => (holding ? held.push(() => subscriber.next(env)) : subscriber.next(env)))
+        return () => rx.unsubscribe()
+      }),
+    })
+    const hub = new Hub({ bus, publish: () => 0, maxBufferBytes: 1 << 20, historyPageSize: 100 })
+    const pub = (n: number) => Promise.all(Array.from({ length: n }, () => inner.publish({ tenant: 't', topic: 'drifts', type: 'd', data: {} })))
+    await pub(10)
+    const sink = new TestSink()
+    const sub = new Sub(sink, 't', 'drifts', undefined)
+    const starting = hub.start(sub, 0, () => {})
+    await pub(5) // in history at once, still in flight live
+    await starting
+    expect(sink.received).toEqual(Array.from({ length: 15 }, (_, i) => 1 + i))
+    expect(sub.state).toBe('tailing')
+    holding = false
+    held.splice(0).forEach((deliver) => deliver()) // the lagging live copies of 11..15 arrive
+    await pub(3)
+    expect(sink.received).toEqual(Array.from({ length: 18 }, (_, i) => 1 + i))
+    expect(sub.state).toBe('live')
+    hub.stop(sub)
+    await inner.close()
   })
 })
