@@ -1,15 +1,8 @@
 /** Wire types of the realtime protocol (ARCHITECTURE.md "Realtime protocol"), as the client sees them. */
 import type { Envelope, SubscriptionTopic, Topic } from '../envelope.ts'
-import type { Severity } from '../model.ts'
+import type { Filter, SubscribedInfo } from '../realtime-protocol.ts'
 
-export type { Envelope, SubscriptionTopic, Topic }
-
-/** Server-side subscription filter (same for WS and SSE). */
-export interface Filter {
-  severity_min?: Severity
-  resource_type?: string
-  provider?: string
-}
+export type { Envelope, Filter, SubscribedInfo, SubscriptionTopic, Topic }
 
 export type TransportKind = 'ws' | 'sse'
 
@@ -23,16 +16,6 @@ export interface WelcomeMessage {
   limits: Record<string, number>
 }
 
-/** `subscribed`: replay for a topic started; `recovered: false` means events were lost in a gap. */
-export interface SubscribedInfo {
-  topic: Topic
-  /** Offset the replay started after. */
-  since: number
-  recovered: boolean
-  oldest_offset: number
-  last_offset: number
-  filter?: Filter
-}
 
 /** A server `error` message (WS) or error response body (SSE/HTTP). */
 export interface ServerError {

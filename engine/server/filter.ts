@@ -1,15 +1,10 @@
 /** Subscription filters shared by WS and SSE: validation, a canonical key, and matching against envelopes. */
-import { SEVERITIES, type Severity } from '../model.ts'
+import { SEVERITIES } from '../model.ts'
 import type { Envelope } from '../envelope.ts'
 
-export interface Filter {
-  /** Only envelopes whose `data.severity` is at least this severe. */
-  severity_min?: Severity
-  /** Only envelopes whose `data.type` (or `data.resource_type`) equals this. */
-  resource_type?: string
-  /** Only envelopes whose `data.provider` equals this. */
-  provider?: string
-}
+import type { Filter } from '../realtime-protocol.ts'
+
+export type { Filter }
 
 const KEYS = ['severity_min', 'resource_type', 'provider'] as const
 

@@ -23,6 +23,7 @@ import type { Subscription as RxSubscription } from 'rxjs'
 import type { Bus } from '../bus/bus.ts'
 import type { Envelope, Topic } from '../envelope.ts'
 import { filterKey, matches, type Filter } from './filter.ts'
+import type { SubscribedInfo } from '../realtime-protocol.ts'
 
 /** The wire forms of one envelope, each built at most once however many connections receive it. */
 export class Frames {
@@ -62,16 +63,7 @@ export interface Sink {
   leave?(channel: string): void
 }
 
-export interface SubscribedInfo {
-  topic: Topic
-  /** Offset the replay started after. */
-  since: number
-  /** False when history no longer held `since + 1`: events between `since` and `oldest_offset` are lost. */
-  recovered: boolean
-  oldest_offset: number
-  last_offset: number
-  filter?: Filter
-}
+export type { SubscribedInfo }
 
 /** One (connection, tenant, topic, filter) subscription. */
 export class Sub {
