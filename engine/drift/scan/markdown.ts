@@ -1,6 +1,6 @@
 /** Markdown for pull-request comments: a summary table and one collapsible section per drift. */
 import type { ScanResult } from './result.ts'
-import { renderValue, resourceLabel } from './render.ts'
+import { renderPair, resourceLabel } from './render.ts'
 
 const ICON = { critical: '🟣', high: '🔴', medium: '🟠', low: '🔵', info: '⚪' } as const
 
@@ -29,7 +29,10 @@ export function formatMarkdown(result: ScanResult): string {
   for (const d of modified) {
     out.push('<details>', `<summary><code>${cell(resourceLabel(d)).replace(/</g, '&lt;')}</code> — ${d.changes!.length} attribute change${d.changes!.length === 1 ? '' : 's'}</summary>`, '')
     out.push('| attribute | expected | actual |', '|---|---|---|')
-    for (const ch of d.changes!) out.push(`| \`${cell(ch.path)}\` | \`${cell(renderValue(ch.expected, 60))}\` | \`${cell(renderValue(ch.actual, 60))}\` |`)
+    for (const ch of d.changes!) {
+      const [expected, actual] = renderPair(ch.expected, ch.actual, 60)
+      out.push(`| \`${cell(ch.path)}\` | \`${cell(expected)}\` | \`${cell(actual)}\` |`)
+    }
     out.push('', '</details>')
   }
   return out.join('\n') + '\n'

@@ -1,7 +1,7 @@
 /** SARIF 2.1.0 for code-scanning UIs: one rule per drift kind, one result per drift, located in its state file. */
 import type { Drift, Severity } from '../../model.ts'
 import type { ScanResult } from './result.ts'
-import { renderValue, resourceLabel } from './render.ts'
+import { renderPair, resourceLabel } from './render.ts'
 
 const RULES = [
   { id: 'tfdrift/missing', name: 'MissingResource', text: 'A resource in Terraform state no longer exists in the cloud.', help: 'Re-create it with `terraform apply`, or remove it from state with a `removed` block.' },
@@ -17,7 +17,7 @@ function message(d: Drift): string {
   const label = resourceLabel(d)
   if (d.kind === 'missing') return `${label} is in Terraform state but missing from the cloud.`
   if (d.kind === 'unmanaged') return `${label} exists in the cloud but is not managed by Terraform.`
-  const changes = (d.changes ?? []).slice(0, 10).map((c) => `${c.path}: ${renderValue(c.expected, 40)} → ${renderValue(c.actual, 40)}`)
+  const changes = (d.changes ?? []).slice(0, 10).map((c) => { const [e, a] = renderPair(c.expected, c.actual, 40); return `${c.path}: ${e} → ${a}` })
   const more = (d.changes?.length ?? 0) > 10 ? `; and ${d.changes!.length - 10} more` : ''
   return `${label} drifted: ${changes.join('; ')}${more}.`
 }

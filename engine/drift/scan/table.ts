@@ -1,7 +1,7 @@
 /** Human output: drifts grouped by kind then type, coloured only on a TTY or with FORCE_COLOR. */
 import type { Severity } from '../../model.ts'
 import type { ScanResult } from './result.ts'
-import { groupBy, renderValue, resourceLabel } from './render.ts'
+import { groupBy, renderPair, resourceLabel } from './render.ts'
 
 /** Whether to colour a stream: FORCE_COLOR wins, NO_COLOR disables, else only on a TTY. */
 export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -32,7 +32,8 @@ export function formatTable(result: ScanResult, colour: boolean): string {
         const who = d.actor?.user || d.actor?.arn ? c('grey', ` by ${d.actor.user ?? d.actor.arn}`) : ''
         lines.push(`    ${c(SEVERITY_COLOUR[d.severity], d.severity.padEnd(8))} ${resourceLabel(d)}${id}${who}`)
         for (const ch of d.changes ?? []) {
-          lines.push(`        ${ch.path}: ${c('red', renderValue(ch.expected))} → ${c('green', renderValue(ch.actual))}`)
+          const [expected, actual] = renderPair(ch.expected, ch.actual)
+          lines.push(`        ${ch.path}: ${c('red', expected)} → ${c('green', actual)}`)
         }
       }
     }
