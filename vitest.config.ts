@@ -6,5 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Finds the system binaries some suites need, announces the ones missing, and fails the run if a
+    // test left a process running; the setup file ends what a file's hooks started.
+    globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/setup.ts'],
   },
 })

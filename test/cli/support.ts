@@ -1,6 +1,7 @@
 /** Runs the real CLI (`tsx engine/cli/main.ts …`) in a child process. */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { spawnTracked } from '../support/processes.ts'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const TSX = `${ROOT}node_modules/tsx/dist/cli.mjs`
@@ -8,9 +9,12 @@ const MAIN = `${ROOT}engine/cli/main.ts`
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
-/** Starts the CLI; the caller owns the child. */
+/**
+ * Starts the CLI. tsx runs it in a grandchild, which killing the child leaves running; the child and
+ * its grandchild end together when the test ends (test/support/processes.ts).
+ */
 export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): ChildProcess {
-  return spawn(process.execPath, [TSX, MAIN, ...args], {
+  return spawnTracked(process.execPath, [TSX, MAIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

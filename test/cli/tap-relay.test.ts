@@ -32,7 +32,6 @@ describe('tfdrift tap against a real relay', () => {
     cleanups.push(project.cleanup)
     const token = 'tap-relay-test-token'
     const relay = startCli(['relay', '--port', '0', '--host', '127.0.0.1'], { cwd: project.dir, env: { TFDRIFT_TOKEN: token } })
-    cleanups.push(() => { if (relay.exitCode === null) relay.kill('SIGKILL') })
     const running = await waitForJsonLine(relay, (l) => l.msg === 'tfdrift relay running.')
     const url = `http://127.0.0.1:${running.port}`
 
@@ -40,7 +39,7 @@ describe('tfdrift tap against a real relay', () => {
       const response = await fetch(`${url}/api/v1/publish`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ topic: 'drifts', type: 'drift.detected', data: { address: `aws_s3_bucket.logs[${n}]` } }),
+        body: JSON.stringify({ topic: 'drifts', type: 'drift.detected', data: { id: `drift_000000000000000${n}`, kind: 'missing', address: `aws_s3_bucket.logs[${n}]`, type: 'aws_s3_bucket', provider: 'aws', severity: 'high', detected_at: '2026-01-01T00:00:00.000Z', status: 'open' } }),
       })
       expect(response.status, await response.clone().text()).toBeLessThan(300)
     }

@@ -2,7 +2,6 @@
  * The client in a real browser (headless Chromium via playwright-core): bundled for the browser with
  * esbuild, loaded on the server's own origin, using the browser's native WebSocket and fetch streams.
  */
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { build } from 'esbuild'
@@ -11,14 +10,14 @@ import { MemoryBus } from '../../engine/bus/memory-bus.ts'
 import { MemoryStore } from '../../engine/store/memory-store.ts'
 import { silentLogger } from '../../engine/logger.ts'
 import { startServer, type Server } from '../../engine/server/index.ts'
+import { binaryPath, hasBinary } from '../support/system.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 let browser: Browser
 let page: Page
 let server: Server
 const bus = new MemoryBus()
 
-describe.runIf(existsSync(CHROMIUM))('client in Chromium', () => {
+describe.skipIf(!hasBinary('chromium'))('client in Chromium', () => {
   beforeAll(async () => {
     const bundle = await build({
       entryPoints: [fileURLToPath(new URL('../../engine/client/index.ts', import.meta.url))],
@@ -29,7 +28,7 @@ describe.runIf(existsSync(CHROMIUM))('client in Chromium', () => {
       config: { port: 0, host: '127.0.0.1', cors: { origins: ['*'] }, auth: { tokens: [{ token: 'acme-token', tenant: 'acme', scopes: ['read'], name: 'acme' }] } },
       bus, store: new MemoryStore(), logger: silentLogger, rest: false,
     })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+    browser = await chromium.launch({ executablePath: binaryPath('chromium'), args: ['--no-sandbox'] })
     page = await browser.newPage()
     await page.goto(`http://127.0.0.1:${server.port}/health`) // any page of the server's origin
     await page.addScriptTag({ content: bundle.outputFiles[0]!.text })

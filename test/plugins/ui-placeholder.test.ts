@@ -4,7 +4,6 @@
  * listing drifts as they are published and greying out resolved ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
@@ -13,11 +12,11 @@ import { MemoryStore } from '../../engine/store/memory-store.ts'
 import { silentLogger } from '../../engine/logger.ts'
 import type { Drift } from '../../engine/model.ts'
 import { startServer, type Server } from '../../engine/server/index.ts'
+import { binaryPath, hasBinary } from '../support/system.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-describe.runIf(existsSync(CHROMIUM) || process.env.CI)('placeholder dashboard (ui/)', () => {
+describe.skipIf(!hasBinary('chromium'))('placeholder dashboard (ui/)', () => {
   let server: Server
   let bus: MemoryBus
   let browser: Browser
@@ -27,7 +26,7 @@ describe.runIf(existsSync(CHROMIUM) || process.env.CI)('placeholder dashboard (u
       config: { port: 0, host: '127.0.0.1', auth: { anonymous: { tenant: 'demo', scopes: ['read'] } } },
       bus, store: new MemoryStore(), logger: silentLogger, rest: false, uiDir: join(root, 'ui'),
     })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+    browser = await chromium.launch({ executablePath: binaryPath('chromium'), args: ['--no-sandbox'] })
   })
   afterAll(async () => {
     await browser?.close()

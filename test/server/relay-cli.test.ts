@@ -1,23 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, describe, expect, it } from 'vitest'
-import { requireRedisBinary, startRedis, type RedisServer } from '../support/redis.ts'
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
+import { spawnTracked } from '../support/processes.ts'
+import { startRedis, type RedisServer } from '../support/redis.ts'
+import { hasBinary } from '../support/system.ts'
 import { SseClient, until } from './support.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const children: ChildProcess[] = []
 let redis: RedisServer | undefined
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
-  await redis?.stop()
-})
+afterAll(async () => { await redis?.stop() })
 
 /** Runs `tfdrift relay` as a user would (the bin), resolving with its port once it logs that it runs. */
 function relay(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['bin/tfdrift.mjs', 'relay', '--host', '127.0.0.1', '--port', '0', ...args], {
+  const child = spawnTracked(process.execPath, ['bin/tfdrift.mjs', 'relay', '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: ROOT, env: { ...process.env, TFDRIFT_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   })
-  children.push(child)
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   return new Promise((resolve, reject) => {
     let out = ''
@@ -39,11 +39,11 @@ async function roundTrip(port: number, publishToken: string, readToken: string):
   expect(sse.status).toBe(200)
   await until(() => sse.events.some((e) => e.event === 'subscribed'), 'subscribed', 10_000)
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/publish`, {
-    method: 'POST', headers: { authorization: `Bearer ${publishToken}` }, body: JSON.stringify({ topic: 'events', type: 'change.received', data: { hello: 'relay' } }),
+    method: 'POST', headers: { authorization: `Bearer ${publishToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'events', type: 'app.hello', data: { hello: 'relay' } }),
   })
   expect(res.status).toBe(200)
   await until(() => sse.envelopes().length === 1, 'event over SSE', 10_000)
-  expect(sse.envelopes()[0]).toMatchObject({ topic: 'events', type: 'change.received', data: { hello: 'relay' } })
+  expect(sse.envelopes()[0]).toMatchObject({ topic: 'events', type: 'app.hello', data: { hello: 'relay' } })
   sse.close()
 }
 
@@ -55,13 +55,28 @@ describe('tfdrift relay (the CLI command)', () => {
     expect(await exited).toBe(0)
   }, 60_000)
 
-  it('runs config/examples/relay.json on a Redis bus with separate publish and read tokens', async () => {
-    requireRedisBinary()
+  it.skipIf(!hasBinary('redis-server'))('runs config/examples/relay.json on a Redis bus with separate publish and read tokens', async () => {
     redis = await startRedis()
     const { child, port, exited } = await relay(['--config', 'config/examples/relay.json'], { REDIS_URL: redis.url, RELAY_PUBLISH_TOKEN: 'pub-t', RELAY_READ_TOKEN: 'read-t' })
     await roundTrip(port, 'pub-t', 'read-t')
     const forbidden = await fetch(`http://127.0.0.1:${port}/api/v1/publish`, { method: 'POST', headers: { authorization: 'Bearer read-t' }, body: '{}' })
     expect(forbidden.status).toBe(403)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+  }, 60_000)
+})
+
+describe('tfdrift relay with a relay-only config (issue 11)', () => {
+  it('runs a config that has a server and no pipelines at all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfdrift-relay-only-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const config = join(dir, 'relay.json')
+    writeFileSync(config, JSON.stringify({
+      server: { auth: { tokens: [{ token: 'relay-only-token', tenant: 'acme', scopes: ['read', 'publish'] }] } },
+      store: { kind: 'memory' },
+    }))
+    const { child, port, exited } = await relay(['--config', config], {})
+    await roundTrip(port, 'relay-only-token', 'relay-only-token')
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
   }, 60_000)

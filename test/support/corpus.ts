@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { inCi } from './system.ts'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -21,7 +22,7 @@ export function corpusDir(): string | undefined {
 export function requireCorpus(): string | undefined {
   const dir = corpusDir()
   if (dir) return dir
-  if (process.env.CI) {
+  if (inCi()) {
     throw new Error('TFDRIFT_CORPUS is not set and ../shared/fixtures is missing: the corpus suite is required in CI')
   }
   console.warn('corpus suite not run: set TFDRIFT_CORPUS to the fixtures folder to run it')

@@ -1,28 +1,28 @@
 /**
  * A real `redis-server` for integration tests: started on a free loopback port in a temp dir, with
- * persistence off, and killed afterwards. A missing binary fails the test (it is installed in CI) —
- * never a silent skip.
+ * persistence off, and killed afterwards. Suites that need it skip with `describe.skipIf(!hasBinary
+ * ('redis-server'))` (announced once per run); under CI a missing binary fails them instead.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnTracked } from './processes.ts'
+import { binaryPath } from './system.ts'
 
 export interface RedisServer {
   url: string
   port: number
   stop(): Promise<void>
+  /** `kill -9` of the server (an outage); `restart()` brings it back on the same port and directory. */
+  kill(): Promise<void>
+  restart(): Promise<void>
 }
 
-const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server'
-
-/** Throws with the install command when `redis-server` is not on PATH. */
-export function requireRedisBinary(): void {
-  const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' })
-  if (probe.error || probe.status !== 0) {
-    throw new Error(`redis-server is required for the Redis bus tests and was not found (${probe.error?.message ?? probe.stderr}). Install it: apt-get install -y redis-server`)
-  }
+export interface RedisOptions {
+  /** Append-only file with fsync on every write, so a killed server comes back with its data. */
+  persistent?: boolean
 }
 
 function freePort(): Promise<number> {
@@ -59,13 +59,18 @@ async function waitReady(child: ChildProcess, port: number, timeoutMs: number): 
 }
 
 /** Starts a private redis-server; retries on a port race. */
-export async function startRedis(): Promise<RedisServer> {
-  requireRedisBinary()
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
+  const binary = binaryPath('redis-server')
+  const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
+  // Files share one server across tests (some start it lazily inside the first), so it lasts for the file.
+  const launch = (port: number, dir: string) =>
+    spawnTracked(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir], { stdio: 'ignore' }, 'file')
+  const exitOf = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())))
   let lastError: unknown
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort()
     const dir = mkdtempSync(join(tmpdir(), 'tfdrift-redis-'))
-    const child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' })
+    let child = launch(port, dir)
     try {
       await waitReady(child, port, 10_000)
     } catch (error) {
@@ -77,12 +82,19 @@ export async function startRedis(): Promise<RedisServer> {
     return {
       url: `redis://127.0.0.1:${port}`,
       port,
-      stop: () => new Promise<void>((resolve) => {
-        const done = () => { rmSync(dir, { recursive: true, force: true }); resolve() }
-        if (child.exitCode !== null) return done()
-        child.once('exit', done)
+      stop: async () => {
         child.kill('SIGTERM')
-      }),
+        await exitOf(child)
+        rmSync(dir, { recursive: true, force: true })
+      },
+      kill: async () => {
+        child.kill('SIGKILL')
+        await exitOf(child)
+      },
+      restart: async () => {
+        child = launch(port, dir)
+        await waitReady(child, port, 10_000)
+      },
     }
   }
   throw new Error(`could not start redis-server: ${(lastError as Error)?.message}`)

@@ -1,0 +1,26 @@
+/**
+ * Once per `vitest run`, in the main process: find the system binaries some suites need (workers
+ * read the result from the environment), mark the run so that its processes can be found at the
+ * end, and at teardown fail the run if any is still alive. A missing binary is announced in one
+ * line at the end, under the summary that counts the skipped tests.
+ */
+import { findBinaries, FOUND_ENV, inCi, skipNotice, type BinaryName } from './system.ts'
+import { markRun, reapLeftovers } from './leftovers.ts'
+
+export default function setup(): () => Promise<void> {
+  const found = findBinaries()
+  process.env[FOUND_ENV] = JSON.stringify(found)
+  const runId = markRun()
+  return async () => {
+    const leftovers = await reapLeftovers(runId)
+    if (leftovers.length) {
+      console.error(`A test left ${leftovers.length} process(es) running (now killed); spawn through test/support/processes.ts:`)
+      for (const { pid, command } of leftovers) console.error(`  pid ${pid}: ${command}`)
+      process.exitCode = 1
+    }
+    if (inCi()) return
+    for (const name of Object.keys(found) as BinaryName[]) {
+      if (found[name] === null) console.log(skipNotice(name))
+    }
+  }
+}
