@@ -9,13 +9,29 @@ export interface RequestInfo {
   url: string
   query: string
   headers: Headers
+  /** Size of the header block as received (names, values, `: ` and CRLF), for the 431 limit. */
+  headerBytes: number
 }
 
 /** Copies what outlives the uWS callback: uWS `HttpRequest` is invalid after the first `await`. */
 export function captureRequest(req: HttpRequest): RequestInfo {
   const headers: Headers = {}
-  req.forEach((k, v) => { headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}` })
-  return { method: req.getCaseSensitiveMethod().toUpperCase(), url: req.getUrl(), query: req.getQuery() ?? '', headers }
+  let headerBytes = 0
+  req.forEach((k, v) => {
+    headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`
+    headerBytes += Buffer.byteLength(k) + Buffer.byteLength(v) + 4
+  })
+  return { method: req.getCaseSensitiveMethod().toUpperCase(), url: req.getUrl(), query: req.getQuery() ?? '', headers, headerBytes }
+}
+
+/**
+ * The 431 answer when a request's header block is over `limit` (checked before authentication, so an
+ * oversized token is never hashed or parsed). uWS itself closes, without an answer, a header block
+ * over 4 KiB that arrives in more than one read; this limit covers every request it does hand over.
+ */
+export function headersTooLarge(info: RequestInfo, limit: number): { status: 431; code: 'headers_too_large'; message: string } | undefined {
+  if (info.headerBytes <= limit) return undefined
+  return { status: 431, code: 'headers_too_large', message: `The request headers are ${info.headerBytes} bytes, over the ${limit} allowed (server.limits.max_header_bytes); send a shorter token or fewer cookies.` }
 }
 
 /** Parses a query string into last-value-wins pairs plus every value per key (for repeatable params). */
@@ -50,7 +66,7 @@ export const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 201: '201 Created', 202: '202 Accepted', 204: '204 No Content', 304: '304 Not Modified',
   400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found',
   405: '405 Method Not Allowed', 409: '409 Conflict', 413: '413 Payload Too Large', 415: '415 Unsupported Media Type',
-  422: '422 Unprocessable Entity', 429: '429 Too Many Requests', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
+  422: '422 Unprocessable Entity', 429: '429 Too Many Requests', 431: '431 Request Header Fields Too Large', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
 }
 
 export function statusLine(status: number): string {

@@ -1,6 +1,7 @@
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuthenticator } from '../../engine/server/auth.ts'
+import { createRestApp } from '../../engine/server/rest/index.ts'
 import { publishMany, SseClient, startTestServer, TOKENS, until, WsClient, wsRefusal, type TestServer } from './support.ts'
 
 let t: TestServer
@@ -57,7 +58,7 @@ describe('authentication and scopes', () => {
 })
 
 describe('JWT', () => {
-  const secret = 'jwt-test-secret'
+  const secret = 'jwt-test-secret-of-at-least-32-bytes'
   const auth = createAuthenticator({ jwt: { algorithm: 'HS256', secret, issuer: 'https://issuer', audience: 'tfdrift' } })
   const now = Math.floor(Date.now() / 1000)
   const good = { iss: 'https://issuer', aud: 'tfdrift', sub: 'alice', tenant: 'acme', scopes: 'read publish', exp: now + 60 }
@@ -94,6 +95,34 @@ describe('JWT', () => {
   })
 })
 
+describe('malformed credentials on an anonymous-read server', () => {
+  it('get 401 invalid_token on WS, SSE and REST, never the anonymous principal', async () => {
+    const s = await startTestServer({ auth: { anonymous: { tenant: 'demo', scopes: ['read'] } } }, { rest: createRestApp })
+    try {
+      const code = (body: string) => JSON.parse(body).error.code
+      const bad: Array<[string, Record<string, string>]> = [
+        ['', { authorization: 'Basic dXNlcjpwYXNz' }], ['', { authorization: 'Bearer' }], ['', { authorization: 'Token abc' }],
+        ['', { authorization: '' }], ['token=', {}],
+      ]
+      for (const [query, headers] of bad) {
+        const what = `${query} ${JSON.stringify(headers)}`
+        const ws = await wsRefusal(`${s.ws}?${query}`, headers)
+        expect([ws.status, code(ws.body)], what).toEqual([401, 'invalid_token'])
+        const sse = await SseClient.open(`${s.http}/api/v1/stream?topic=drifts&${query}`, headers)
+        await until(() => sse.ended, 'sse refusal')
+        expect([sse.status, code(sse.body)], what).toEqual([401, 'invalid_token'])
+        const rest = await fetch(`${s.http}/api/v1/drifts?${query}`, { headers })
+        expect([rest.status, (await rest.json()).error.code], what).toEqual([401, 'invalid_token'])
+      }
+      // Sending nothing at all is still the anonymous reader.
+      expect((await fetch(`${s.http}/api/v1/drifts`)).status).toBe(200)
+      ;(await WsClient.connect(s.ws)).close()
+    } finally {
+      await s.close()
+    }
+  })
+})
+
 describe('tenant isolation', () => {
   it('WS: a tenant never sees another tenant’s events, live or replayed', async () => {
     await publishMany(t.bus, 'globex', 'drifts', 5)
@@ -121,13 +150,13 @@ describe('tenant isolation', () => {
   })
 
   it('publish: the tenant is forced to the caller’s; naming another tenant is 403', async () => {
-    const res = await fetch(`${t.http}/api/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.globex}` }, body: JSON.stringify({ topic: 'state', type: 'state.summary', data: { x: 1 } }) })
+    const res = await fetch(`${t.http}/api/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.globex}`, 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'state', type: 'app.summary', data: { x: 1 } }) })
     expect(res.status).toBe(200)
     const { data } = await res.json()
     const page = await t.bus.history('globex', 'state', data.envelopes[0].offset - 1, 1)
-    expect(page.envelopes[0]).toMatchObject({ tenant: 'globex', type: 'state.summary' })
+    expect(page.envelopes[0]).toMatchObject({ tenant: 'globex', type: 'app.summary' })
     expect(await t.bus.lastOffset('acme', 'state')).toBe(0)
-    const foreign = await fetch(`${t.http}/api/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.globex}` }, body: JSON.stringify({ topic: 'state', type: 'x', tenant: 'acme', data: {} }) })
+    const foreign = await fetch(`${t.http}/api/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.globex}`, 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'state', type: 'x', tenant: 'acme', data: {} }) })
     expect(foreign.status).toBe(403)
     expect(await t.bus.lastOffset('acme', 'state')).toBe(0)
   })

@@ -33,16 +33,17 @@ beforeAll(async () => {
 afterAll(async () => { await server.close(); await bus.close(); await store.close() })
 
 const auth = (token: string = TOKENS.acme) => ({ authorization: `Bearer ${token}` })
+const json = (token: string = TOKENS.acme) => ({ ...auth(token), 'content-type': 'application/json' })
 
 describe('publish API', () => {
   it('publishes one publication and an NDJSON batch, all or nothing', async () => {
-    const one = await fetch(`${base}/api/v1/publish`, { method: 'POST', headers: auth(), body: JSON.stringify({ topic: 'events', type: 'change.received', data: { n: 1 } }) })
+    const one = await fetch(`${base}/api/v1/publish`, { method: 'POST', headers: json(), body: JSON.stringify({ topic: 'events', type: 'app.changed', data: { n: 1 } }) })
     expect(one.status).toBe(200)
     expect((await one.json()).data).toMatchObject({ published: 1, envelopes: [{ topic: 'events', offset: 1 }] })
-    const ndjson = ['{"topic":"events","type":"change.received","data":{"n":2}}', '{"topic":"drifts","type":"drift.detected","data":{"n":3}}', ''].join('\n')
+    const ndjson = ['{"topic":"events","type":"app.changed","data":{"n":2}}', '{"topic":"drifts","type":"app.drifted","data":{"n":3}}', ''].join('\n')
     const batch = await fetch(`${base}/api/v1/publish`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/x-ndjson' }, body: ndjson })
     expect((await batch.json()).data.published).toBe(2)
-    const bad = ['{"topic":"events","type":"change.received","data":{}}', '{"topic":"events","type":"BAD TYPE","data":{}}'].join('\n')
+    const bad = ['{"topic":"events","type":"app.changed","data":{}}', '{"topic":"events","type":"BAD TYPE","data":{}}'].join('\n')
     const refused = await fetch(`${base}/api/v1/publish`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/x-ndjson' }, body: bad })
     expect(refused.status).toBe(400)
     expect((await refused.json()).error.message).toMatch(/^item 2: \/type must match pattern/)
@@ -58,11 +59,11 @@ describe('publish API', () => {
       ['', /empty/],
     ]
     for (const [body, message] of cases) {
-      const res = await fetch(`${base}/api/v1/publish`, { method: 'POST', headers: auth(), body })
+      const res = await fetch(`${base}/api/v1/publish`, { method: 'POST', headers: json(), body })
       expect(res.status, body).toBe(400)
       expect((await res.json()).error.message, body).toMatch(message)
     }
-    const big = await fetch(`${base}/api/v1/publish`, { method: 'POST', headers: auth(), body: JSON.stringify({ topic: 'events', type: 'x', data: 'y'.repeat(10_000) }) })
+    const big = await fetch(`${base}/api/v1/publish`, { method: 'POST', headers: json(), body: JSON.stringify({ topic: 'events', type: 'x', data: 'y'.repeat(10_000) }) })
     expect(big.status).toBe(413)
     expect((await big.json()).error.code).toBe('body_too_large')
   })
@@ -88,10 +89,10 @@ describe('ingress routes', () => {
     expect((await fetch(url, { method: 'POST', body: '{}' })).status).toBe(401)
     expect((await fetch(url, { method: 'POST', headers: auth(TOKENS.acmeRead), body: '{}' })).status).toBe(403)
     expect((await fetch(url, { method: 'POST', headers: auth(), body: 'x'.repeat(3000) })).status).toBe(413)
-    const bad = await fetch(url, { method: 'POST', headers: auth(), body: '{"rule":' })
+    const bad = await fetch(url, { method: 'POST', headers: json(), body: '{"rule":' })
     expect(bad.status).toBe(400)
     expect((await bad.json()).error.message).toMatch(/not valid JSON/)
-    const ok = await fetch(url, { method: 'POST', headers: auth(TOKENS.globex), body: '{"rule":"Terminal shell"}' })
+    const ok = await fetch(url, { method: 'POST', headers: json(TOKENS.globex), body: '{"rule":"Terminal shell"}' })
     expect(ok.status).toBe(202)
     expect(await ok.json()).toEqual({ success: true, data: { accepted: 1 } })
     const nd = await fetch(url, { method: 'POST', headers: { ...auth(), 'content-type': 'application/x-ndjson' }, body: '{"a":1}\n{"a":2}\n' })
@@ -103,8 +104,8 @@ describe('ingress routes', () => {
 
 describe('health, metrics, REST and static', () => {
   it('GET /health and /metrics', async () => {
-    const h = await (await fetch(`${base}/health`)).json()
-    expect(h).toMatchObject({ success: true, data: { status: 'ok', connections: 0 } })
+    const h = await (await fetch(`${base}/health`, { headers: auth() })).json()
+    expect(h).toMatchObject({ success: true, data: { status: 'ok', scope: 'tenant', tenant: 'acme', connections: 0 } })
     const m = await (await fetch(`${base}/metrics`)).text()
     expect(m).toContain('tfdrift_server_connections')
     expect(m).toMatch(/tfdrift_server_published_total\{source="api"\} 3/)

@@ -35,7 +35,8 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: RestContext): voi
       }),
     },
   }, async (request) => {
-    const { tenant } = principalOf(request)
+    const principal = principalOf(request)
+    const { tenant } = principal
     const store = ctx.store
     // Counting through `total` with limit 1 keeps this O(queries), never O(drifts) in memory.
     const count = async (q: Parameters<typeof store.listDrifts>[1]) => (await store.listDrifts(tenant, { ...q, page: 1, limit: 1 })).total
@@ -52,7 +53,7 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: RestContext): voi
     ])
     const inState = view.managed_count
     const coverage = computeCoverage(inState, { missing: active[0]!, unmanaged: active[1]!, modified: active[2]! })
-    const runtime = ctx.stats?.()
+    const runtime = ctx.stats?.(principal)
     return {
       success: true,
       data: {
