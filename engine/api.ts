@@ -32,5 +32,5 @@ export type { SnapshotFile } from './terraform/snapshot.ts'
 export { buildGraph } from './graph/index.ts'
 export type { ResourceGraph, GraphNode, GraphEdge, ImpactEntry } from './graph/index.ts'
 // Drift analyzer: compare snapshots, normalise values, ignore and rate drifts.
-export { diffSnapshots, compareInstances, IgnoreRules, SeverityRater, DEFAULT_SEVERITY_RULES, registerSetAttributes, maskDrift, MASK, coverageOf, driftId } from './drift/index.ts'
+export { diffSnapshots, compareInstances, IgnoreRules, SeverityRater, DEFAULT_SEVERITY_RULES, registerSetAttributes, maskDrift, maskChange, maskSecrets, MASK, coverageOf, driftId } from './drift/index.ts'
 export type { DiffOptions, DiffResult, SeverityRule } from './drift/index.ts'

@@ -6,6 +6,6 @@ export { canonKey, sameValue, numericKey, UNKNOWN_SENTINEL, type ValueContext } 
 export { isSetAttribute, registerSetAttributes } from './sets.ts'
 export { IgnoreRules, loadIgnoreFile, type IgnoreTarget } from './ignore.ts'
 export { SeverityRater, DEFAULT_SEVERITY_RULES, atLeast, type SeverityRule } from './severity.ts'
-export { MASK, isSecretName, isSensitivePath, maskChange, maskDrift, maskResource } from './mask.ts'
+export { MASK, isSecretName, isSensitivePath, maskChange, maskDrift, maskResource, maskSecrets, type MaskResourceOptions } from './mask.ts'
 export { coverageOf } from './coverage.ts'
 export { driftId } from './ids.ts'

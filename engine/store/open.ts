@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import type { Store } from './store.ts'
@@ -20,12 +20,35 @@ export async function openStore(config: StoreConfig = { kind: 'sqlite' }, opts: 
   const path = config.path === ':memory:' ? ':memory:' : resolveStorePath(config.path, opts.cwd)
   if (path !== ':memory:') {
     try {
-      mkdirSync(dirname(path), { recursive: true })
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
     } catch (error) {
       throw new TfdriftError('TFD_ERR_STORE_OPEN', `Could not create the directory of the SQLite store ${path}: ${(error as Error).message}`, { cause: error })
     }
+    createPrivate(path, opts.logger)
   }
   return new SqliteStore({ path, clock: opts.clock, logger: opts.logger })
+}
+
+/**
+ * Creates the store file owner-only before SQLite opens it: it holds raw attribute values, secrets
+ * included. SQLite gives the -wal and -shm files it creates later the mode of the database file, and
+ * an empty file is a valid new database. An existing file keeps its mode (an operator chose it); a
+ * warning says when others can read it.
+ */
+function createPrivate(path: string, logger: Logger | undefined): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+    // The umask may have taken bits from 0600 too (even the owner's): set it outright.
+    chmodSync(path, 0o600)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new TfdriftError('TFD_ERR_STORE_OPEN', `Could not create the SQLite store ${path}: ${(error as Error).message}`, { cause: error })
+    }
+    const mode = statSync(path).mode & 0o777
+    if (mode & 0o077) {
+      logger?.warn({ path, mode: mode.toString(8) }, 'The store file can be read by other users, and it holds raw attribute values, secrets included: run chmod 600 on it.')
+    }
+  }
 }
 
 /** The absolute path of a configured SQLite file. */

@@ -3,7 +3,7 @@
  * format, every exit code, errors naming their code and source, ignore files, masking, and the
  * JSON output validated against schemas/scan-result.schema.json.
  */
-import { execFile, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -14,6 +14,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { corpusDir } from '../support/corpus.ts'
+import { runCli } from '../cli/support.ts'
 import { parseState } from '../../engine/terraform/state.ts'
 import { toSnapshotFile } from '../../engine/terraform/snapshot.ts'
 
@@ -33,13 +34,8 @@ function scan(args: string[], env: Record<string, string> = {}) {
 
 /** The same, without blocking this process (for tests that serve HTTP from here). */
 function scanAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const base = { ...process.env }
-  delete base.FORCE_COLOR
-  return new Promise((done) => {
-    execFile(process.execPath, [tsx, join(root, 'engine', 'cli', 'main.ts'), 'scan', ...args], { cwd: work, env: base, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr })
-    })
-  })
+  // Through the tracked CLI runner, so a test that times out does not leave the scan running.
+  return runCli(['scan', ...args], { cwd: work, env: { FORCE_COLOR: undefined, NO_COLOR: process.env.NO_COLOR } })
 }
 
 let work = ''
@@ -125,6 +121,36 @@ describe('tfdrift scan (real CLI)', () => {
       expect(r.stdout + r.stderr, format).not.toContain('hunter1')
       expect(r.stdout, format).toContain('(sensitive)')
     }
+  })
+
+  // Issue 11, defect 5: secrets inside JSON-encoded string attributes, and marks only one snapshot carries.
+  it('never prints secrets held in JSON strings (nested too) or marked sensitive by one snapshot only, in any format', () => {
+    const conn = (host: string) => JSON.stringify({ host, port: 5432, password: 'S1-conn-pw' })
+    const app = (level: string) => JSON.stringify({ log_level: level, env: JSON.stringify({ region: 'eu-west-1', api_token: 'S1-nested-token' }) })
+    const sg = (rules: Array<[string, string]>) => rules.map(([cidr, description]) => ({ cidr_blocks: [cidr], description, from_port: 443 }))
+    writeFileSync(join(work, 'json-expected.tfstate'), state([
+      resource('aws_db_instance', 'conn', { id: 'db-9', connection_info: conn('db-old.internal'), app_config: app('info') }),
+      resource('aws_security_group', 'sg', { id: 'sg-9', ingress: sg([['10.0.0.0/8', 'S1-desc-a'], ['10.1.0.0/16', 'S1-desc-b']]) }),
+    ]))
+    writeFileSync(join(work, 'json-live.tfstate'), state([
+      resource('aws_db_instance', 'conn', { id: 'db-9', connection_info: conn('db-new.internal'), app_config: app('debug') }),
+      resource('aws_security_group', 'sg', { id: 'sg-9', ingress: sg([['10.1.0.0/16', 'S1-desc-b-live'], ['10.0.0.0/8', 'S1-desc-a']]) },
+        { sensitive_attributes: [[{ type: 'get_attr', value: 'ingress' }, { type: 'index', value: { value: 0, type: 'number' } }, { type: 'get_attr', value: 'description' }]] }),
+    ], 4))
+    for (const format of ['table', 'json', 'sarif', 'markdown']) {
+      const r = scan(['--state', 'json-expected.tfstate', '--live', 'json-live.tfstate', '--format', format])
+      expect(r.code, format + r.stderr).toBe(2)
+      expect(r.stdout + r.stderr, format).not.toMatch(/S1-/)
+      // What is not secret still tells the story.
+      expect(r.stdout, format).toMatch(/db-new\.internal/)
+      expect(r.stdout, format).toMatch(/debug/)
+      expect(r.stdout, format).toContain('(sensitive)')
+    }
+    const changes = JSON.parse(scan(['--state', 'json-expected.tfstate', '--live', 'json-live.tfstate', '--format', 'json']).stdout).drifts
+      .flatMap((d: { changes?: unknown[] }) => d.changes ?? [])
+    expect(changes).toContainEqual({ path: 'connection_info', sensitive: false,
+      expected: JSON.stringify({ host: 'db-old.internal', port: 5432, password: '(sensitive)' }), actual: JSON.stringify({ host: 'db-new.internal', port: 5432, password: '(sensitive)' }) })
+    expect(changes).toContainEqual({ path: 'ingress.1.description', expected: '(sensitive)', actual: '(sensitive)', sensitive: true })
   })
 
   it('writes valid SARIF 2.1.0: rules, results with ruleId/level/message/locations', () => {
@@ -261,5 +287,72 @@ describe.runIf(corpusDir())('tfdrift scan on the real fixtures', () => {
     const drifts = JSON.parse(r.stdout).drifts
     expect(drifts).toHaveLength(1)
     expect(drifts[0]).toMatchObject({ kind: 'missing', module: victim.module, address: `${victim.module}.${victim.type}.${victim.name}[${removed.index_key}]` })
+  })
+})
+
+describe('tfdrift scan: malformed, deep and unusual inputs (issue 11)', () => {
+  const drift = { address: 'aws_instance.web', mode: 'managed', type: 'aws_instance', name: 'web', provider_name: 'registry.terraform.io/hashicorp/aws',
+    change: { actions: ['update'], before: { id: 'i-1', instance_type: 't3.micro' }, after: { id: 'i-1', instance_type: 't3.large' } } }
+  const prior = { values: { root_module: { resources: [{ address: 'aws_instance.web', mode: 'managed', type: 'aws_instance', name: 'web',
+    provider_name: 'registry.terraform.io/hashicorp/aws', values: { id: 'i-1', instance_type: 't3.large' } }] } } }
+  const plan = (name: string, doc: Record<string, unknown>) => { writeFileSync(join(work, name), JSON.stringify(doc)); return name }
+
+  it('a plan whose resource_drift is not a list is exit 1 with TFD_ERR_PLAN_INVALID, the file and the pointer — not "In sync"', () => {
+    for (const doc of [{ format_version: '1.2', resource_drift: { x: 1 } }, { resource_drift: { x: 1 } }]) {
+      const r = scan(['--plan', plan('malformed-plan.json', doc)])
+      expect(r.stdout).not.toMatch(/In sync/)
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stderr).toMatch(/TFD_ERR_PLAN_INVALID: malformed-plan\.json at \/resource_drift: /)
+    }
+  })
+
+  it('an unknown plan format major is exit 1 with TFD_ERR_PLAN_VERSION', () => {
+    const r = scan(['--plan', plan('future-plan.json', { format_version: '2.0', prior_state: prior, resource_drift: [] })])
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr).toMatch(/TFD_ERR_PLAN_VERSION: future-plan\.json at \/format_version: /)
+  })
+
+  it('a plan without format_version is read with a warning on stderr (as --plan and as --live)', () => {
+    const file = plan('unversioned-plan.json', { prior_state: prior, resource_drift: [drift] })
+    const r = scan(['--plan', file, '--format', 'json'])
+    expect(r.code, r.stderr).toBe(2)
+    expect(JSON.parse(r.stdout).drifts).toHaveLength(1)
+    expect(r.stderr).toMatch(/^warning: unversioned-plan\.json: the plan has no format_version/m)
+    const live = scan(['--state', 'expected.tfstate', '--live', file, '--format', 'json'])
+    expect(live.code, live.stderr).toBe(2)
+    expect(live.stderr).toMatch(/^warning: unversioned-plan\.json: the plan has no format_version/m)
+    expect(scan(['--plan', plan('versioned-plan.json', { format_version: '1.2', prior_state: prior, resource_drift: [drift] })]).stderr).toBe('')
+  })
+
+  it('a state nested 100,000 levels deep is exit 1 with TFD_ERR_STATE_INVALID and the limit, not a stack overflow', () => {
+    const deep = state([resource('aws_instance', 'web', { id: 'i-1', deep: 'DEEP' })]).replace('"DEEP"', `${'['.repeat(100_000)}1${']'.repeat(100_000)}`)
+    writeFileSync(join(work, 'deep.tfstate'), deep)
+    for (const args of [['--state', 'deep.tfstate', '--live', 'same.tfstate'], ['--state', 'expected.tfstate', '--live', 'deep.tfstate']]) {
+      const r = scan(args)
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stderr).toMatch(/TFD_ERR_STATE_INVALID: deep\.tfstate at \/resources\/0: the JSON nests deeper than 512 levels/)
+      expect(r.stderr).not.toMatch(/call stack/)
+    }
+  })
+
+  it('a FIFO or a directory where a file is expected is named for what it is, coded, and never opened (no hang)', () => {
+    const fifo = join(work, 'state.fifo')
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
+    // No writer ever opens the FIFO: reading it would block forever, so a short timeout proves it is not read.
+    const quick = (args: string[]) => {
+      const r = spawnSync(process.execPath, [tsx, join(root, 'engine', 'cli', 'main.ts'), 'scan', ...args], { cwd: work, encoding: 'utf8', timeout: 20_000 })
+      return { code: r.status, stderr: r.stderr }
+    }
+    for (const args of [['--state', 'state.fifo', '--live', 'same.tfstate'], ['--state', 'expected.tfstate', '--live', 'state.fifo'], ['--plan', 'state.fifo']]) {
+      const r = quick(args)
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1)
+      expect(r.stderr).toMatch(/TFD_ERR_SCAN_INPUT: state\.fifo: is a FIFO \(named pipe\), not a regular file/)
+    }
+    const ignore = quick(['--state', 'expected.tfstate', '--live', 'same.tfstate', '--ignore-file', 'state.fifo'])
+    expect(ignore.code).toBe(1)
+    expect(ignore.stderr).toMatch(/TFD_ERR_IGNORE_FILE: state\.fifo: is a FIFO \(named pipe\), not a regular file/)
+    const dir = quick(['--plan', '.'])
+    expect(dir.code).toBe(1)
+    expect(dir.stderr).toMatch(/TFD_ERR_SCAN_INPUT: \.: is a directory/)
   })
 })

@@ -33,6 +33,8 @@ export interface StateView {
   managed_count: number
   by_type: Record<string, number>
   by_provider: Record<string, number>
+  /** Sensitive marks by address, from expected and observed snapshots alike: a mark on either side masks both. */
+  sensitive_paths: Map<string, Array<Array<string | number>>>
 }
 
 /** Snapshot identity for invalidation: source, time, serial, lineage and size of each. */
@@ -98,10 +100,19 @@ function summarise(graph: ResourceGraph, expected: Snapshot[], observed: Snapsho
       byProvider[r.provider] = (byProvider[r.provider] ?? 0) + 1
     }
   }
+  const sensitive = new Map<string, Array<Array<string | number>>>()
+  for (const s of [...expected, ...observed]) {
+    for (const r of s.resources) {
+      if (!r.sensitive_paths?.length) continue
+      const marks = sensitive.get(r.address)
+      if (marks) marks.push(...r.sensitive_paths)
+      else sensitive.set(r.address, [...r.sensitive_paths])
+    }
+  }
   const snapshots = [...expected, ...observed].map((s): SnapshotMeta => ({
     kind: s.kind, source: s.source, taken_at: s.taken_at, resource_count: s.resources.length,
     ...(s.serial !== undefined ? { serial: s.serial } : {}), ...(s.lineage ? { lineage: s.lineage } : {}),
     ...(s.terraform_version ? { terraform_version: s.terraform_version } : {}), ...(s.covered_types ? { covered_types: s.covered_types } : {}),
   }))
-  return { graph, snapshots, resource_count: count, managed_count: managed, by_type: byType, by_provider: byProvider }
+  return { graph, snapshots, resource_count: count, managed_count: managed, by_type: byType, by_provider: byProvider, sensitive_paths: sensitive }
 }

@@ -6,9 +6,9 @@
  * - `modified`  → a targeted `terraform apply` that reverts, or the configuration values that accept.
  * Sensitive values are never printed.
  */
-import type { AttributeChange, Drift, RemediationPlan, Severity } from '../../../engine/model.ts'
+import type { Drift, RemediationPlan, Severity } from '../../../engine/model.ts'
 import { SEVERITIES } from '../../../engine/model.ts'
-import { isSecretName, MASK } from '../../../engine/drift/mask.ts'
+import { MASK, maskChange } from '../../../engine/drift/mask.ts'
 import { canonicalAddress, comment, hasInstanceKey, hclString, hclValue, resourceNameFor, shellQuote } from './hcl.ts'
 
 export interface PlanOptions {
@@ -137,10 +137,9 @@ function recreatePlan(drift: Drift): Body {
   return { strategy: 'command', content, summary: `Recreate deleted ${addr?.text ?? `${drift.type} ${drift.resource_id ?? ''}`} with terraform apply`.trim() }
 }
 
-/** A change with values masked when sensitive or secret-named. */
-function safe(change: AttributeChange): AttributeChange {
-  const secret = change.sensitive || change.path.split('.').some((seg) => isSecretName(seg))
-  return secret ? { ...change, sensitive: true, expected: change.expected == null ? change.expected : MASK, actual: change.actual == null ? change.actual : MASK } : change
+/** True when a masked value still has a masked secret inside (a JSON document): writing it back would set the secret to the mask. */
+function holdsMask(value: unknown): boolean {
+  return (JSON.stringify(value) ?? '').includes(MASK)
 }
 
 function show(v: unknown): string {
@@ -150,7 +149,8 @@ function show(v: unknown): string {
 }
 
 function diffLines(drift: Drift): string[] {
-  const changes = (drift.changes ?? []).map(safe)
+  // Masked again: drifts from other analyzers may arrive unmasked.
+  const changes = (drift.changes ?? []).map(maskChange)
   if (!changes.length) return ['(no attribute details)']
   return changes.map((c) => `  ${c.path}: ${show(c.expected)} → ${show(c.actual)}`)
 }
@@ -169,8 +169,9 @@ function revertPlan(drift: Drift): Body {
 function acceptPlan(drift: Drift): Body {
   const addr = canonicalAddress(drift.address)
   const lines: string[] = []
-  for (const c of (drift.changes ?? []).map(safe)) {
+  for (const c of (drift.changes ?? []).map(maskChange)) {
     if (c.sensitive) lines.push(`  # ${c.path}: changed to a sensitive value; set it from your secret store, never inline`)
+    else if (holdsMask(c.actual)) lines.push(`  # ${c.path}: holds secrets (masked here); set it from your secret store, never inline`)
     else if (!c.path.includes('.')) lines.push(`  ${c.path} = ${hclValue(c.actual, '  ')}`)
     else lines.push(`  # nested ${c.path} = ${show(c.actual)}`)
   }

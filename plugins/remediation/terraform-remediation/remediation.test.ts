@@ -104,6 +104,31 @@ describe('modified → revert / accept', () => {
   })
 })
 
+describe('secrets inside JSON strings (issue 11, defect 5)', () => {
+  const conn = (host: string) => JSON.stringify({ host, password: 'S1-plan-pw' })
+  const raw = [{ path: 'connection_info', expected: conn('db-old'), actual: conn('db-new'), sensitive: false }]
+  // What the drift analyzer publishes: the shape kept, the secret masked inside.
+  const masked = [{ path: 'connection_info', expected: '{"host":"db-old","password":"(sensitive)"}', actual: '{"host":"db-new","password":"(sensitive)"}', sensitive: false }]
+
+  it('lists the change with its secret masked and the rest readable, whether or not the drift came masked', () => {
+    for (const changes of [raw, masked]) {
+      const p = plan({ address: 'aws_db_instance.main', changes })
+      expect(p.content).not.toContain('S1-plan-pw')
+      expect(p.content).toContain('db-new')
+      expect(p.content).toContain('(sensitive)')
+    }
+  })
+
+  it('never writes a masked document as configuration (it would set the secret to the mask)', () => {
+    for (const changes of [raw, masked]) {
+      const p = plan({ address: 'aws_db_instance.main', changes }, { modified: 'accept' })
+      expect(p.content).not.toContain('S1-plan-pw')
+      expect(p.content).not.toMatch(/^ {2}connection_info = /m)
+      expect(p.content).toContain('  # connection_info: holds secrets (masked here); set it from your secret store, never inline')
+    }
+  })
+})
+
 describe('approval mode', () => {
   it('auto-approves drifts less severe than the threshold and proposes the rest', () => {
     const auto = { mode: 'auto_approve' as const, auto_approve_below: 'medium' as const }

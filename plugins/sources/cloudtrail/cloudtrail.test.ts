@@ -64,6 +64,14 @@ describe('cloudtrail parsing', () => {
     expect(JSON.stringify(params)).not.toContain('hunter2')
   })
 
+  it('masks secrets inside JSON-encoded request parameters (issue 11, defect 5)', () => {
+    const input = JSON.stringify({ host: 'db.internal', password: 'S1-sfn-pw', nested: JSON.stringify({ api_token: 'S1-sfn-token' }) })
+    const e = parseRecord(record({ eventSource: 'states.amazonaws.com', eventName: 'StartExecution', requestParameters: { stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:m', input } }), SKIP, NOW)
+    const params = (e as { event: ChangeEvent }).event.parameters!
+    expect(JSON.stringify(params)).not.toMatch(/S1-sfn/)
+    expect(JSON.parse(params.input as string)).toMatchObject({ host: 'db.internal', password: '(sensitive)' })
+  })
+
   it.each([
     [42, /must be a JSON object, got number/],
     [[1], /got an array/],

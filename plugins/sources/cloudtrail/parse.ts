@@ -4,6 +4,7 @@
  */
 import type { Actor, ChangeEvent } from '../../../engine/model.ts'
 import { newId } from '../../../engine/ids.ts'
+import { maskSecrets } from '../../../engine/drift/mask.ts'
 import { at, normalizeEventName, resourceOf } from './resource-map.ts'
 
 export interface ParseOptions {
@@ -112,6 +113,8 @@ export function actorOf(r: Record<string, unknown>, eventName: string): Actor {
 /** Copies request parameters with secret-looking values replaced by `****`. */
 export function mask(value: unknown, depth = 0): unknown {
   if (depth > 32) return '[truncated]'
+  // A JSON-encoded parameter (a Step Functions input, a policy, a secret string) hides its keys from the walk below.
+  if (typeof value === 'string') return maskSecrets(value)
   if (Array.isArray(value)) return value.map((v) => mask(v, depth + 1))
   if (!value || typeof value !== 'object') return value
   const out: Record<string, unknown> = {}

@@ -47,8 +47,10 @@ export function registerStateRoutes(app: FastifyInstance, ctx: RestContext): voi
     },
   }, async (request) => {
     const { type, provider, pipeline, kind, page, limit } = request.query
-    const result = await ctx.store.listResources(principalOf(request).tenant, { type, provider, pipeline, kind, page, limit })
-    return { success: true, data: { ...result, page, limit, items: result.items.map(maskResource) } }
+    const { tenant } = principalOf(request)
+    const result = await ctx.store.listResources(tenant, { type, provider, pipeline, kind, page, limit })
+    const marks = (await ctx.graphs.view(tenant, pipeline)).sensitive_paths
+    return { success: true, data: { ...result, page, limit, items: result.items.map((r) => maskResource(r, { alsoSensitive: marks.get(r.address) })) } }
   })
 
   app.get<{ Params: { address: string } }>('/api/v1/state/resources/:address', {
@@ -59,8 +61,10 @@ export function registerStateRoutes(app: FastifyInstance, ctx: RestContext): voi
       response: responses(resourceSchema),
     },
   }, async (request) => {
-    const resource = await ctx.store.getResource(principalOf(request).tenant, request.params.address)
+    const { tenant } = principalOf(request)
+    const resource = await ctx.store.getResource(tenant, request.params.address)
     if (!resource) throw notFound('resource', request.params.address)
-    return { success: true, data: maskResource(resource) }
+    const marks = (await ctx.graphs.view(tenant)).sensitive_paths
+    return { success: true, data: maskResource(resource, { alsoSensitive: marks.get(resource.address) }) }
   })
 }
