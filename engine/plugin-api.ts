@@ -54,7 +54,10 @@ export interface IngressRoute {
   scope: 'publish' | 'admin'
   /** Max body size in bytes (default 1 MiB); larger bodies are refused with 413 before reaching the handler. */
   body_limit?: number
-  /** Called with the parsed JSON body (or NDJSON lines as an array); returns the HTTP status and response data. */
+  /**
+   * Called with the parsed JSON body (or NDJSON lines as an array); returns the HTTP status and response data.
+   * The server has already refused other Content-Types (415) and bodies nested deeper than 64 levels (400).
+   */
   handle(body: unknown, request: { tenant: string; headers: Record<string, string | undefined> }): Promise<{ status: number; data?: unknown }>
 }
 

@@ -32,7 +32,11 @@ export class IngressRegistry implements Ingress {
   }
 }
 
-/** Authenticates, checks scope, reads a bounded body (413), parses JSON/NDJSON (400), then calls the route. */
+/**
+ * Authenticates, checks scope, reads a bounded body (413), parses JSON/NDJSON (415 for another
+ * Content-Type, 400 when malformed or nested past MAX_JSON_DEPTH), then calls the route: a plugin
+ * handler only ever sees a bounded, parsed value.
+ */
 export async function serveIngress(route: IngressRoute, res: HttpResponse, state: AbortState, info: RequestInfo, authenticate: Authenticate, cors: Record<string, string>, logger: Logger): Promise<void> {
   const auth = authenticate({ headers: info.headers, query: parseQuery(info.query).one })
   if (!auth.ok) return sendError(res, state, auth.status, auth.code, auth.message, cors)
@@ -47,7 +51,7 @@ export async function serveIngress(route: IngressRoute, res: HttpResponse, state
   }
   if (!body) return
   const parsed = parseJsonBody(body, info.headers['content-type'])
-  if (!parsed.ok) return sendError(res, state, 400, 'invalid_body', parsed.message, cors)
+  if (!parsed.ok) return sendError(res, state, parsed.status, parsed.code, parsed.message, cors)
   try {
     const out = await route.handle(parsed.value, { tenant: auth.principal.tenant, headers: info.headers })
     const ok = out.status < 400

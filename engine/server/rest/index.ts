@@ -12,6 +12,8 @@ import type { Store } from '../../store/store.ts'
 import type { Principal } from '../principal.ts'
 import type { Authenticate } from '../principal.ts'
 import { silentLogger } from '../../logger.ts'
+import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../../json-depth.ts'
+import { TOO_DEEP, tooDeepMessage, unsupportedMediaType } from '../body.ts'
 import { HttpError, describeValidation, flatHeaders, sendError, setPrincipal } from './http.ts'
 import { buildOpenApi, type RouteDoc } from './openapi.ts'
 import { REALTIME_OPENAPI_PATHS } from './realtime-paths.ts'
@@ -28,8 +30,8 @@ export interface RestAppOptions {
   bus: Bus
   authenticate: Authenticate
   logger?: Logger
-  /** Runtime counters (pipelines, connections…) included as `runtime` in `GET /api/v1/stats`. */
-  stats?: () => unknown
+  /** Runtime counters (pipelines, connections…) included as `runtime` in `GET /api/v1/stats`, as the caller may see them. */
+  stats?: (principal: Principal) => unknown
   /**
    * OpenAPI path items for routes served outside fastify; default: the realtime server's
    * (`/ws`, `/api/v1/stream`, `/api/v1/publish`, `/health`, `/metrics`). Pass `{}` for none.
@@ -46,7 +48,7 @@ export interface RestContext {
   store: Store
   bus: Bus
   logger: Logger
-  stats?: () => unknown
+  stats?: (principal: Principal) => unknown
   graphs: GraphCache
 }
 
@@ -78,6 +80,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body)
     if (text.trim() === '') return done(null, undefined)
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH) !== undefined) return done(new HttpError(400, TOO_DEEP, tooDeepMessage('The request body')) as unknown as Error, undefined)
     try {
       done(null, JSON.parse(text))
     } catch {
@@ -97,6 +100,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpError) return sendError(reply, error.status, error.code, error.message)
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'TFD_ERR_MEDIA_TYPE', unsupportedMediaType(request.headers['content-type']))
     if (error.validation) {
       const { message, details } = describeValidation(error, request)
       return sendError(reply, 400, 'TFD_ERR_REQUEST_INVALID', message, details)

@@ -28,11 +28,11 @@ export const REALTIME_OPENAPI_PATHS: Record<string, unknown> = {
   '/api/v1/publish': {
     post: {
       operationId: 'post_publish', tags: ['realtime'], 'x-tfdrift-scope': 'publish',
-      summary: 'Publish one envelope ({ topic, type, data, id? }) or an NDJSON batch into your tenant (relay ingest).',
+      summary: 'Publish one envelope ({ topic, type, data, id? }) or an NDJSON batch into your tenant (relay ingest). Content-Type must be application/json or application/x-ndjson (else 415); JSON nesting is limited to 64 levels; engine-owned types (those with a schema in schemas/events) must match it.',
       requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
-      responses: { 200: { description: 'Published: offsets assigned' }, 400: errorRef, 401: errorRef, 403: errorRef, 413: errorRef },
+      responses: { 200: { description: 'Published: offsets assigned' }, 400: errorRef, 401: errorRef, 403: errorRef, 413: errorRef, 415: errorRef },
     },
   },
-  '/health': { get: { operationId: 'get_health', tags: ['meta'], security: [], summary: 'Liveness and connection counts', responses: { 200: { description: 'OK' } } } },
+  '/health': { get: { operationId: 'get_health', tags: ['meta'], security: [], summary: "Liveness (no token needed); with a token, the open connections and streams of the caller's tenant (`scope: tenant`), or of the whole server for an admin token (`scope: server`)", responses: { 200: { description: 'OK' }, 401: errorRef } } },
   '/metrics': { get: { operationId: 'get_metrics', tags: ['meta'], security: [], summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
 }
