@@ -62,3 +62,14 @@ const processUlid = fastUlidFactory()
 export function newId(seedTime: number = Date.now()): string {
   return processUlid(seedTime)
 }
+
+/**
+ * A new stream epoch: 10 random Crockford base32 characters (50 bits). Epochs only need to differ from
+ * every earlier epoch of the same stream, and the alphabet keeps them safe inside SSE cursors.
+ */
+export function newEpoch(): string {
+  const bytes = randomFillSync(Buffer.alloc(10))
+  let out = ''
+  for (const b of bytes) out += ALPHABET[b & 31]
+  return out
+}

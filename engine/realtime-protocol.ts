@@ -20,8 +20,14 @@ export interface SubscribedInfo {
   topic: Topic
   /** Offset the replay started after. */
   since: number
-  /** False when history no longer held `since + 1`: events between `since` and `oldest_offset` are lost. */
+  /**
+   * False when the replay cannot continue exactly after what the client saw: history no longer held
+   * `since + 1` (events between `since` and `oldest_offset` are lost), or the client's epoch is not the
+   * stream's (the replay then starts at the stream's beginning).
+   */
   recovered: boolean
+  /** The stream's epoch: send it back with your last offset when you resume. */
+  epoch: string
   oldest_offset: number
   last_offset: number
   filter?: Filter

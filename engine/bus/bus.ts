@@ -7,8 +7,17 @@ import type { Envelope, Publication, Topic } from '../envelope.ts'
  * `test/bus/bus-contract.test.ts`.
  */
 export interface Bus {
-  /** Assigns id/offset/time, appends to history, delivers to live subscribers; resolves with the envelope. */
+  /**
+   * Assigns id/offset/time, appends to history, delivers to live subscribers; resolves with the envelope
+   * once it is durable in the bus (and its journal, if any). Live subscribers and history readers never
+   * see an envelope before it is durable, so a crash cannot take back what anyone has seen.
+   */
   publish<T>(publication: Publication<T>): Promise<Envelope<T>>
+  /**
+   * Publishes several publications as one unit: every one is durable, or none is published (a retry
+   * after a failure cannot duplicate part of the batch). Resolves with the envelopes in input order.
+   */
+  publishBatch(publications: readonly Publication[]): Promise<Envelope[]>
   /**
    * Live envelopes of a (tenant, topic) stream, in offset order. Delivery to one subscriber never
    * waits for another; a subscriber that needs bounding bounds itself (transports do).
@@ -23,6 +32,8 @@ export interface Bus {
   history(tenant: string, topic: Topic, afterOffset: number, limit?: number): Promise<HistoryPage>
   /** Last offset assigned on a stream (0 when nothing was published). */
   lastOffset(tenant: string, topic: Topic): Promise<number>
+  /** The stream's last offset and its epoch (see `HistoryPage.epoch`). */
+  position(tenant: string, topic: Topic): Promise<StreamPosition>
   close(): Promise<void>
 }
 
@@ -33,6 +44,18 @@ export interface HistoryPage {
   /** Offset of the oldest envelope still retained (0 if none). */
   oldest_offset: number
   last_offset: number
+  /**
+   * The stream's epoch: offsets are comparable only within one epoch. It changes whenever continuity
+   * cannot be proven (an in-process bus without a journal restarted, a Redis stream lost its data), so a
+   * client resuming with an offset of another epoch is told `recovered: false` instead of skipping or
+   * repeating envelopes.
+   */
+  epoch: string
+}
+
+export interface StreamPosition {
+  last_offset: number
+  epoch: string
 }
 
 export interface BusHistoryLimits {

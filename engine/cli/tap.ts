@@ -61,6 +61,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
 export async function tap(options: TapOptions): Promise<number> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`))
   let lastId: string | undefined
+  /** The epoch each topic was last in, to tell "the server lost its data" from "history was trimmed". */
+  const epochs = new Map<string, string>()
   let count = 0
   let delay = 250
   for (;;) {
@@ -96,9 +98,16 @@ export async function tap(options: TapOptions): Promise<number> {
         }
         if (!isEnvelope(envelope)) {
           // Control messages (`event: subscribed`) are not events; say so only when history lost some.
-          const info = envelope as { recovered?: boolean; topic?: string; since?: number; oldest_offset?: number }
-          if (message.event === 'subscribed' && info?.recovered === false) {
-            (options.warn ?? ((l: string) => process.stderr.write(`${l}\n`)))(`tap: history no longer covers ${info.topic} after offset ${info.since}; resuming from offset ${info.oldest_offset} (some events were missed).`)
+          const info = envelope as { recovered?: boolean; topic?: string; since?: number; oldest_offset?: number; epoch?: string }
+          if (message.event === 'subscribed') {
+            const warn = options.warn ?? ((l: string) => process.stderr.write(`${l}\n`))
+            const before = info.topic ? epochs.get(info.topic) : undefined
+            if (info.recovered === false && before !== undefined && info.epoch !== undefined && info.epoch !== before) {
+              warn(`tap: the server lost the ${info.topic} stream this tap followed (its epoch changed); replaying the new one from offset ${info.oldest_offset}.`)
+            } else if (info.recovered === false) {
+              warn(`tap: history no longer covers ${info.topic} after offset ${info.since}; resuming from offset ${info.oldest_offset} (some events were missed).`)
+            }
+            if (info.topic && info.epoch) epochs.set(info.topic, info.epoch)
           }
           continue
         }

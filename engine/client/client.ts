@@ -23,6 +23,8 @@ export interface ConnectOptions {
   transport?: TransportKind | 'auto'
   /** Resume after this offset: one number for every topic, or per topic. Default: live only. */
   since?: number | Partial<Record<Topic, number>>
+  /** The epoch of `since` (from `lastEpochs` of an earlier client): one for every topic, or per topic. */
+  epoch?: string | Partial<Record<Topic, string>>
   /** Reconnect after a drop (default true). */
   reconnect?: boolean
   /** Backoff between reconnects (default 1 s doubling to a 30 s cap, full jitter). */
@@ -66,6 +68,8 @@ export class TfdriftClient extends Emitter<ClientEvents> {
   transport?: TransportKind
   private readonly topics: Topic[]
   private readonly offsets = new Map<Topic, number>()
+  /** The epoch each offset belongs to (from `subscribed`). */
+  private readonly epochs = new Map<Topic, string>()
   /** Topics whose next `subscribed` must report `recovered: false` (the client dropped its offset). */
   private readonly forcedGaps = new Map<Topic, number>()
   private readonly backoff: Backoff
@@ -86,6 +90,8 @@ export class TfdriftClient extends Emitter<ClientEvents> {
     for (const topic of this.topics) {
       const offset = typeof since === 'number' ? since : since?.[topic]
       if (offset !== undefined) this.offsets.set(topic, offset)
+      const epoch = typeof options.epoch === 'string' ? options.epoch : options.epoch?.[topic]
+      if (epoch !== undefined) this.epochs.set(topic, epoch)
     }
     this.backoff = new Backoff(options.backoff)
     this.preferred = options.transport === 'sse' ? 'sse' : 'ws'
@@ -94,6 +100,11 @@ export class TfdriftClient extends Emitter<ClientEvents> {
   /** Last offset delivered per topic (what a later `connect({ since })` can resume from). */
   get lastOffsets(): Partial<Record<Topic, number>> {
     return Object.fromEntries(this.offsets) as Partial<Record<Topic, number>>
+  }
+
+  /** The epoch of each of `lastOffsets` (pass as `connect({ since, epoch })`). */
+  get lastEpochs(): Partial<Record<Topic, string>> {
+    return Object.fromEntries(this.epochs) as Partial<Record<Topic, string>>
   }
 
   /** Resolves once every topic has been subscribed at least once; rejects on a fatal error or close. */
@@ -139,7 +150,7 @@ export class TfdriftClient extends Emitter<ClientEvents> {
     if (this.state === 'closed' || this.state === 'paused') return
     const kind: TransportKind = fallbackTried ? other(this.preferred) : this.preferred
     const since = new Map(this.offsets)
-    const request = { base: this.options.url, token: this.options.token, topics: this.topics, filter: this.options.filter, since }
+    const request = { base: this.options.url, token: this.options.token, topics: this.topics, filter: this.options.filter, since, epochs: new Map(this.epochs) }
     let transport: Transport
     try {
       transport = kind === 'ws'
@@ -171,10 +182,15 @@ export class TfdriftClient extends Emitter<ClientEvents> {
         const forced = this.forcedGaps.get(info.topic)
         this.forcedGaps.delete(info.topic)
         const recovered = info.recovered && forced === undefined
+        const known = this.epochs.get(info.topic)
+        // Another epoch: the offsets held belong to data the server no longer has; the replay restarts.
+        const newEpoch = info.epoch !== undefined && known !== undefined && info.epoch !== known
+        if (info.epoch !== undefined) this.epochs.set(info.topic, info.epoch)
+        const previous = this.offsets.get(info.topic)
         // A topic followed live from here on: later reconnects resume from this point.
-        if (!this.offsets.has(info.topic) || forced !== undefined) this.offsets.set(info.topic, info.since)
+        if (previous === undefined || forced !== undefined || newEpoch) this.offsets.set(info.topic, info.since)
         this.emit('subscribed', { ...info, recovered, transport: kind })
-        if (!recovered) this.emit('gap', { topic: info.topic, since: forced ?? info.since, oldest_offset: info.oldest_offset, recovered: false })
+        if (!recovered) this.emit('gap', { topic: info.topic, since: forced ?? (newEpoch ? previous! : info.since), oldest_offset: info.oldest_offset, recovered: false })
         this.subscribedOnce.add(info.topic)
         if (this.subscribedOnce.size === this.topics.length) {
           const waiters = this.readyWaiters
@@ -191,6 +207,7 @@ export class TfdriftClient extends Emitter<ClientEvents> {
           // The server's offsets restarted (memory bus restarted); follow live and say events may be lost.
           this.forcedGaps.set(error.topic, this.offsets.get(error.topic) ?? 0)
           this.offsets.delete(error.topic)
+          this.epochs.delete(error.topic)
           this.current.resubscribe(error.topic, undefined)
           return
         }
@@ -207,6 +224,7 @@ export class TfdriftClient extends Emitter<ClientEvents> {
         if (error && (error.code === 'since_in_future' || error.code === 'invalid_since')) {
           for (const [topic, offset] of this.offsets) this.forcedGaps.set(topic, offset)
           this.offsets.clear()
+          this.epochs.clear()
           this.emit('close', { transport: kind, code: info.code, reason: `${info.reason}: ${error.message}`, reconnect_in_ms: 0 })
           return void this.attempt(fallbackTried)
         }

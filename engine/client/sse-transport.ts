@@ -4,7 +4,8 @@
  * (`drift.detected`, `remediation.approved`, …); it also cannot send an Authorization header, and it
  * reconnects on its own schedule instead of the client's backoff.
  */
-import type { Envelope } from '../envelope.ts'
+import type { Envelope, Topic } from '../envelope.ts'
+import { encodeResumeCursor, type CursorPosition } from '../realtime-cursor.ts'
 import { SseParser } from './sse-parser.ts'
 import type { ServerError, SubscribedInfo, Transport, TransportHandlers, TransportRequest } from './types.ts'
 
@@ -16,9 +17,11 @@ export function sseUrl(req: Pick<TransportRequest, 'base' | 'topics' | 'filter'>
   return url.toString()
 }
 
-/** `drifts:12,events:40` for the topics that have an offset (the server's cursor form). */
-export function encodeCursor(since: Map<string, number>): string {
-  return [...since].map(([t, o]) => `${t}:${o}`).join(',')
+/** `drifts:12@EPOCH,events:40@EPOCH` for the topics that have an offset (the server's cursor form). */
+export function cursorOf(req: Pick<TransportRequest, 'since' | 'epochs'>): string {
+  const positions = new Map<Topic, CursorPosition>()
+  for (const [topic, offset] of req.since) positions.set(topic, { offset, epoch: req.epochs.get(topic) })
+  return encodeResumeCursor(positions, true)
 }
 
 /** Opens an SSE transport; reports through `handlers`. */
@@ -33,7 +36,7 @@ export function openEventStream(fetchFn: typeof fetch, req: TransportRequest, ha
   }
   const headers: Record<string, string> = { accept: 'text/event-stream' }
   if (req.token) headers.authorization = `Bearer ${req.token}`
-  const cursor = encodeCursor(req.since)
+  const cursor = cursorOf(req)
   if (cursor) headers['last-event-id'] = cursor
 
   void (async () => {

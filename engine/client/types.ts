@@ -45,11 +45,13 @@ export interface TransportRequest {
   filter?: Filter
   /** Per-topic resume offset (exclusive); missing topics start live. */
   since: Map<Topic, number>
+  /** Per-topic epoch of those offsets, as the server last said in `subscribed`. */
+  epochs: Map<Topic, string>
 }
 
 export interface Transport {
   readonly kind: TransportKind
   /** (Re)subscribes one topic; WS only (SSE subscribes by URL). */
-  resubscribe?(topic: Topic, since: number | undefined): void
+  resubscribe?(topic: Topic, since: number | undefined, epoch?: string): void
   close(): void
 }

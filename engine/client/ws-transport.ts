@@ -45,8 +45,8 @@ export function openWebSocket(Ctor: WebSocketConstructor, req: TransportRequest,
   const send = (msg: object) => {
     if (socket.readyState === 1) socket.send(JSON.stringify(msg))
   }
-  const subscribe = (topic: Topic, since: number | undefined, filter: Filter | undefined) =>
-    send({ type: 'subscribe', id: `sub:${topic}`, topic, ...(filter ? { filter } : {}), ...(since !== undefined ? { since } : {}) })
+  const subscribe = (topic: Topic, since: number | undefined, filter: Filter | undefined, epoch: string | undefined) =>
+    send({ type: 'subscribe', id: `sub:${topic}`, topic, ...(filter ? { filter } : {}), ...(since !== undefined ? { since, ...(epoch ? { epoch } : {}) } : {}) })
 
   socket.onmessage = (ev) => {
     let msg: Record<string, unknown>
@@ -61,7 +61,7 @@ export function openWebSocket(Ctor: WebSocketConstructor, req: TransportRequest,
       case 'welcome':
         opened = true
         handlers.opened({ transport: 'ws', welcome: msg as unknown as WelcomeMessage })
-        for (const topic of req.topics) subscribe(topic, req.since.get(topic), req.filter)
+        for (const topic of req.topics) subscribe(topic, req.since.get(topic), req.filter, req.epochs.get(topic))
         return
       case 'subscribed': {
         const { type: _t, id: _i, via: _v, ...info } = msg
@@ -90,7 +90,7 @@ export function openWebSocket(Ctor: WebSocketConstructor, req: TransportRequest,
   }
   return {
     kind: 'ws',
-    resubscribe: (topic, since) => subscribe(topic, since, req.filter),
+    resubscribe: (topic, since, epoch) => subscribe(topic, since, req.filter, epoch),
     close() {
       if (done) return
       done = true

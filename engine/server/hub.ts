@@ -14,6 +14,12 @@
  * overflows it is dropped and history is read again (history covers what was dropped), so a slow
  * catch-up costs bounded memory.
  *
+ * Epochs: a client resumes with the offset and the epoch it last saw. When the stream's epoch differs,
+ * its offsets mean nothing here, so the replay starts at the stream's beginning and says
+ * `recovered: false`. When live delivery loses continuity (the bus's live stream errors: Redis lost its
+ * data), every subscription of the stream is reset — its connection is told to resubscribe — rather
+ * than going on with offsets that skip or repeat.
+ *
  * With a remote bus (Redis), history can run ahead of live delivery: an envelope already read from the
  * stream may still be in flight on pub/sub. Joining the shared channel then would deliver it twice, so a
  * subscription whose history is ahead of the stream's live head "tails" instead: live envelopes up to
@@ -58,6 +64,8 @@ export interface Sink {
   buffered(): number
   /** Resolves once buffered() is under half the limit, or the connection closed. */
   writable(): Promise<void>
+  /** Ends the connection because a stream it follows lost continuity; the client resubscribes with its epoch and offset. */
+  reset(reason: string): void
   /** WS only: join / leave a uWS pub/sub topic. */
   join?(channel: string): void
   leave?(channel: string): void
@@ -127,27 +135,39 @@ export class Hub {
     return this.streams.size
   }
 
+  /** Live streams of one tenant (what that tenant may see of the figure above). */
+  streamCountOf(tenant: string): number {
+    let n = 0
+    for (const stream of this.streams.values()) if (stream.tenant === tenant) n++
+    return n
+  }
+
   /**
    * Starts `sub`: replays history after `since` (live only from the current head when omitted), then
    * switches it to live delivery. `onSubscribed` runs before the first replayed event is written.
-   * Rejects with SinceInFutureError when `since` is past the stream's last offset.
+   * `epoch` is the epoch `since` belongs to, when the client knows it: another epoch replays from the
+   * stream's beginning with `recovered: false`. Rejects with SinceInFutureError when `since` is past
+   * the stream's last offset in the same epoch (or one not given).
    */
-  async start(sub: Sub, since: number | undefined, onSubscribed: (info: SubscribedInfo) => void): Promise<void> {
+  async start(sub: Sub, since: number | undefined, onSubscribed: (info: SubscribedInfo) => void, epoch?: string): Promise<void> {
     const stream = this.ensure(sub.tenant, sub.topic)
     stream.catching.add(sub)
     try {
-      await this.catchUp(stream, sub, since, onSubscribed)
+      await this.catchUp(stream, sub, since, epoch, onSubscribed)
     } catch (err) {
       this.stop(sub)
       throw err
     }
   }
 
-  private async catchUp(stream: Stream, sub: Sub, since: number | undefined, onSubscribed: (info: SubscribedInfo) => void): Promise<void> {
+  private async catchUp(stream: Stream, sub: Sub, requested: number | undefined, epoch: string | undefined, onSubscribed: (info: SubscribedInfo) => void): Promise<void> {
     const { bus, historyPageSize, maxBufferBytes } = this.opts
     const gone = () => sub.state === 'closed' || sub.sink.closed
-    const last = await bus.lastOffset(sub.tenant, sub.topic)
+    const position = await bus.position(sub.tenant, sub.topic)
     if (gone()) return
+    const last = position.last_offset
+    const epochChanged = epoch !== undefined && epoch !== position.epoch
+    const since = epochChanged ? 0 : requested
     if (since !== undefined && since > last) throw new SinceInFutureError(since, last)
     let after = since ?? last
     let first = true
@@ -158,7 +178,7 @@ export class Hub {
       if (gone()) return
       if (first) {
         first = false
-        onSubscribed({ topic: sub.topic, since: since ?? last, recovered: page.complete, oldest_offset: page.oldest_offset, last_offset: page.last_offset, ...(sub.filter ? { filter: sub.filter } : {}) })
+        onSubscribed({ topic: sub.topic, since: since ?? last, recovered: page.complete && !epochChanged, epoch: page.epoch, oldest_offset: page.oldest_offset, last_offset: page.last_offset, ...(sub.filter ? { filter: sub.filter } : {}) })
       }
       for (const env of page.envelopes) {
         if (env.offset <= after) continue
@@ -245,12 +265,36 @@ export class Hub {
     const s = stream
     stream.rx = this.opts.bus.live(tenant, topic).subscribe({
       next: (env) => this.dispatch(s, env),
-      error: (err) => this.opts.onError?.(err, `bus.live(${topic})`),
+      error: (err) => {
+        this.opts.onError?.(err, `bus.live(${topic})`)
+        this.reset(s, (err as Error)?.message ?? 'live delivery failed')
+      },
     })
     return stream
   }
 
+  /** Live delivery of `stream` lost continuity: every subscription on it starts over through its client. */
+  private reset(stream: Stream, reason: string): void {
+    if (this.streams.get(streamKey(stream.tenant, stream.topic)) === stream) this.streams.delete(streamKey(stream.tenant, stream.topic))
+    const subs = [...stream.catching]
+    for (const group of stream.groups.values()) subs.push(...group.ws, ...group.sse)
+    stream.catching.clear()
+    stream.groups.clear()
+    for (const sub of subs) {
+      sub.state = 'closed'
+      sub.pending = []
+      sub.sink.reset(reason)
+    }
+  }
+
   private dispatch(stream: Stream, env: Envelope): void {
+    // Buses deliver live without gaps (the Redis bus reads back what pub/sub lost). Should one ever skip,
+    // its subscribers resume from history by offset rather than silently jump.
+    if (stream.liveHead > 0 && env.offset > stream.liveHead + 1) {
+      this.opts.onError?.(new Error(`live delivery jumped from offset ${stream.liveHead} to ${env.offset}`), `bus.live(${stream.topic})`)
+      stream.rx?.unsubscribe()
+      return this.reset(stream, `offsets ${stream.liveHead + 1}..${env.offset - 1} did not arrive live`)
+    }
     const frames = new Frames(env)
     let count = 0
     let bytes = 0

@@ -15,11 +15,11 @@ import type { Store } from '../store/store.ts'
 import type { ServerConfig } from '../config/types.ts'
 import type { Ingress } from '../plugin-api.ts'
 import { TfdriftError } from '../errors.ts'
-import type { Authenticate } from './principal.ts'
-import { corsHeaders, createAuthenticator, originAllowed, requireScope } from './auth.ts'
+import type { Authenticate, Principal } from './principal.ts'
+import { corsHeaders, createAuthenticator, credentialOf, originAllowed, requireScope } from './auth.ts'
 import { parseJsonBody } from './body.ts'
 import { Connections } from './connections.ts'
-import { BodyTooLarge, captureRequest, parseQuery, readBody, send, sendError, sendJson, trackAbort, type AbortState, type RequestInfo } from './http.ts'
+import { BodyTooLarge, captureRequest, headersTooLarge, parseQuery, readBody, send, sendError, sendJson, trackAbort, type AbortState, type RequestInfo } from './http.ts'
 import { Hub } from './hub.ts'
 import { IngressRegistry, serveIngress } from './ingress.ts'
 import { resolveLimits, type ResolvedLimits } from './limits.ts'
@@ -31,7 +31,7 @@ import { loadStatic, resolveUiDir } from './static.ts'
 import { mountWebSocket } from './ws.ts'
 
 /** Builds the fastify REST app (`createRestApp` of ./rest has this shape). */
-export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; bodyLimit?: number; stats?: () => unknown }) => Promise<FastifyInstance>
+export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; bodyLimit?: number; stats?: (principal: Principal) => unknown }) => Promise<FastifyInstance>
 
 export interface StartServerOptions {
   config: ServerConfig
@@ -53,7 +53,7 @@ export interface Server {
   ingress: Ingress
   /** Limits in force (defaults applied). */
   limits: ResolvedLimits
-  /** Open realtime connections and live streams (tests, /health). */
+  /** Open realtime connections and live streams, server-wide (tests; /health shows them to admin tokens only). */
   stats(): { ws: number; sse: number; connections: number; streams: number }
   /** Stops listening, closes WS with 1001 and ends SSE streams, releases the bus subscriptions. */
   close(): Promise<void>
@@ -70,7 +70,7 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   const metrics = createServerMetrics(opts.metricsRegistry)
   const authenticate = createAuthenticator(config.auth)
   if (!config.auth) log.warn('No server.auth configured: anyone who can reach the port may read tenant "default"; publishing needs a token.')
-  const connections = new Connections(limits, metrics)
+  const connections = new Connections(limits, metrics, log)
   const app = uWS.App()
   let fannedOut = 0
   const hub = new Hub({
@@ -104,35 +104,59 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   let rest: FastifyInstance | undefined
   const factory = opts.rest === false ? undefined : opts.rest ?? (await loadDefaultRest(log))
   if (factory) {
-    rest = await factory({ store, bus, authenticate, logger, bodyLimit: limits.body_limit_bytes, stats: () => ({ server: stats() }) })
+    rest = await factory({ store, bus, authenticate, logger, bodyLimit: limits.body_limit_bytes, stats: (principal) => ({ server: countsFor(principal) }) })
     await rest.ready()
   }
   const uiDir = resolveUiDir(opts.uiDir, ROOT)
 
   const stats = () => ({ ws: wsServer.conns.size, sse: sseServer.count(), connections: connections.count(), streams: hub.streamCount })
+  // How busy the server is reveals other tenants' activity: a tenant sees its own figures, admin the whole server.
+  const countsFor = (p: Principal) => p.scopes.includes('admin')
+    ? { scope: 'server' as const, ...stats() }
+    : { scope: 'tenant' as const, tenant: p.tenant, ws: connections.count(p.tenant, 'ws'), sse: connections.count(p.tenant, 'sse'), connections: connections.count(p.tenant), streams: hub.streamCountOf(p.tenant) }
 
-  app.get('/health', (res) => {
+  // Every uWS route starts here: 431 for an oversized header block before any other work.
+  const accept = (res: uWS.HttpResponse, req: uWS.HttpRequest): { state: AbortState; info: RequestInfo } | undefined => {
     const state = trackAbort(res)
-    sendJson(res, state, 200, { success: true, data: { status: 'ok', uptime_s: Math.round((Date.now() - started) / 1000), ...stats() } })
+    const info = captureRequest(req)
+    const big = headersTooLarge(info, limits.max_header_bytes)
+    if (!big) return { state, info }
+    sendError(res, state, big.status, big.code, big.message, { ...corsHeaders(info.headers.origin, config.cors), connection: 'close' })
+    return undefined
+  }
+
+  app.get('/health', (res, req) => {
+    const accepted = accept(res, req)
+    if (!accepted) return
+    const { state, info } = accepted
+    // Liveness needs no token; connection figures need one (a wrong token is 401, as everywhere).
+    const request = { headers: info.headers, query: parseQuery(info.query).one }
+    const auth = authenticate(request)
+    if (!auth.ok && credentialOf(request) !== undefined) return sendError(res, state, auth.status, auth.code, auth.message)
+    sendJson(res, state, 200, { success: true, data: { status: 'ok', uptime_s: Math.round((Date.now() - started) / 1000), ...(auth.ok ? countsFor(auth.principal) : {}) } })
   })
-  app.get('/metrics', (res) => {
-    const state = trackAbort(res)
+  app.get('/metrics', (res, req) => {
+    const accepted = accept(res, req)
+    if (!accepted) return
+    const { state } = accepted
     metrics.registry.metrics().then(
       (text) => send(res, state, 200, text, { 'content-type': metrics.registry.contentType }),
       (err) => { log.error({ err }, 'Rendering metrics failed.'); sendError(res, state, 500, 'internal', 'Metrics could not be rendered.') },
     )
   })
   app.post('/api/v1/publish', (res, req) => {
-    const state = trackAbort(res)
-    const info = captureRequest(req)
+    const accepted = accept(res, req)
+    if (!accepted) return
+    const { state, info } = accepted
     handlePublish(res, state, info).catch((err) => {
       log.error({ err }, 'Publishing failed.')
       sendError(res, state, 500, 'internal', 'Publishing failed; retry.')
     })
   })
   app.any('/*', (res, req) => {
-    const state = trackAbort(res)
-    const info = captureRequest(req)
+    const accepted = accept(res, req)
+    if (!accepted) return
+    const { state, info } = accepted
     route(res, state, info).catch((err) => {
       log.error({ err, url: info.url }, 'Request failed.')
       sendError(res, state, 500, 'internal', 'The request failed; see the server log.')
@@ -155,7 +179,7 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
     }
     if (!body) return
     const parsed = parseJsonBody(body, info.headers['content-type'])
-    if (!parsed.ok) return sendError(res, state, 400, 'invalid_body', parsed.message, cors)
+    if (!parsed.ok) return sendError(res, state, parsed.status, parsed.code, parsed.message, cors)
     const out = await publishBody(bus, auth.principal.tenant, parsed.value)
     if (!out.ok) return sendError(res, state, out.status, out.code, out.message, cors)
     metrics.published.inc({ source: 'api' }, out.envelopes.length)

@@ -1,13 +1,15 @@
 /**
  * `POST /api/v1/publish`: relay ingest. One publication (JSON object), a JSON array, or an NDJSON batch;
- * needs the `publish` scope; every item is validated against `schemas/publication.schema.json` before any
- * is published (all or nothing); the tenant is always the caller's.
+ * needs the `publish` scope; every item is validated against `schemas/publication.schema.json` — and,
+ * when its type is engine-owned (`drift.detected`, `system.plugin_failed`…), against that type's schema
+ * in `schemas/events/` — before any is published (all or nothing); the tenant is always the caller's.
  */
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import type { Bus } from '../bus/bus.ts'
-import type { Publication } from '../envelope.ts'
+import type { Envelope, Publication } from '../envelope.ts'
+import { validateEventPublication } from '../events.ts'
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 const schema = JSON.parse(readFileSync(new URL('../../schemas/publication.schema.json', import.meta.url), 'utf8'))
@@ -19,7 +21,7 @@ export const MAX_BATCH = 10_000
 
 export type PublishResult =
   | { ok: true; envelopes: Array<{ id: string; topic: string; offset: number; type: string }> }
-  | { ok: false; status: 400 | 403; code: string; message: string }
+  | { ok: false; status: 400 | 403 | 503; code: string; message: string }
 
 /** Validates and publishes `value` (an object or array) for `tenant`. */
 export async function publishBody(bus: Bus, tenant: string, value: unknown): Promise<PublishResult> {
@@ -38,12 +40,24 @@ export async function publishBody(bus: Bus, tenant: string, value: unknown): Pro
     if (item.tenant !== undefined && item.tenant !== tenant) {
       return { ok: false, status: 403, code: 'forbidden', message: `${where}: tenant "${item.tenant}" is not yours; omit tenant (it is set from your token).` }
     }
-    pubs.push({ topic: item.topic, type: item.type, data: item.data, tenant, ...(item.id ? { id: item.id } : {}), ...(item.time ? { time: item.time } : {}) })
+    const pub: Publication = { topic: item.topic, type: item.type, data: item.data, tenant, ...(item.id ? { id: item.id } : {}), ...(item.time ? { time: item.time } : {}) }
+    const owned = validateEventPublication(pub)
+    if (!owned.ok) {
+      const found = [...new Set(owned.errors.map((e) => `${e.pointer} ${e.message}`))]
+      const listed = found.slice(0, 3).join('; ') + (found.length > 3 ? `; and ${found.length - 3} more` : '')
+      return { ok: false, status: 400, code: 'TFD_ERR_PUBLICATION_SCHEMA', message: `${where}: ${item.type} is an engine-owned type and must match schemas/events/${item.type}.schema.json: ${listed}. Use a type name of your own for free-form data.` }
+    }
+    pubs.push(pub)
   }
-  const envelopes = []
-  for (const p of pubs) {
-    const env = await bus.publish(p)
-    envelopes.push({ id: env.id, topic: env.topic, offset: env.offset, type: env.type })
+  // One atomic, durable batch: a 200 means every envelope is durable, and a failure leaves none that a retry would duplicate.
+  let published: Envelope[]
+  try {
+    published = await bus.publishBatch(pubs)
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    if (code === 'TFD_ERR_BUS_PUBLICATION') return { ok: false, status: 400, code, message: (error as Error).message }
+    if (code !== 'TFD_ERR_BUS_CONNECT' && code !== 'TFD_ERR_BUS_JOURNAL' && code !== 'TFD_ERR_BUS_CLOSED') throw error
+    return { ok: false, status: 503, code: 'bus_unavailable', message: `Nothing was published: ${(error as Error).message} Retry the whole batch.` }
   }
-  return { ok: true, envelopes }
+  return { ok: true, envelopes: published.map((env) => ({ id: env.id, topic: env.topic, offset: env.offset, type: env.type })) }
 }

@@ -2,9 +2,10 @@
  * Server-Sent Events (`GET /api/v1/stream`): the same subscriptions, filters, recovery and slow-consumer
  * policy as WS, over one long HTTP response.
  *
- * `id:` is the envelope offset when the stream carries one topic; with several topics it is a cursor
- * `drifts:12,events:40` (every topic's last offset), so the browser's automatic `Last-Event-ID` resumes
- * each topic where it stopped. `?since=` takes either form.
+ * `id:` is `<offset>@<epoch>` when the stream carries one topic; with several topics it is a cursor
+ * `drifts:12@E,events:40@E` (every topic's last offset and epoch, see realtime-cursor.ts), so the browser's
+ * automatic `Last-Event-ID` resumes each topic where it stopped, and is told `recovered: false` when the
+ * server no longer has that epoch. `?since=` takes the same forms, with or without epochs.
  *
  * Writes are coalesced: what a connection receives during one event-loop turn goes out in one write.
  * Byte accounting: uWS `res.write` accepts everything and buffers without bound, so this connection
@@ -18,7 +19,8 @@ import type { Principal } from './principal.ts'
 import { corsHeaders, originAllowed, requireScope } from './auth.ts'
 import { parseFilter } from './filter.ts'
 import { SinceInFutureError, Sub, type Frames, type Sink, type SubscribedInfo } from './hub.ts'
-import { captureRequest, parseQuery, sendError, trackAbort, type AbortState } from './http.ts'
+import { encodeResumeCursor, parseResumeCursor, type CursorPosition } from '../realtime-cursor.ts'
+import { captureRequest, headersTooLarge, parseQuery, sendError, trackAbort, type AbortState } from './http.ts'
 import type { StreamContext } from './stream-context.ts'
 import type { ServerMetrics } from './metrics.ts'
 
@@ -41,17 +43,23 @@ class SseConn implements Sink {
     private readonly res: HttpResponse,
     private readonly ctx: SseContext,
     readonly principal: Principal,
-    /** Last offset sent per topic (the resume cursor). */
-    readonly cursor: Map<Topic, number>,
+    /** Last offset sent and its epoch, per topic (the resume cursor). */
+    readonly cursor: Map<Topic, CursorPosition>,
   ) {}
 
   write(frames: Frames): void {
     if (this.closed) return
     const env = frames.env
-    this.cursor.set(env.topic, env.offset)
-    const id = this.cursor.size === 1 ? String(env.offset) : encodeCursor(this.cursor)
+    const at = this.cursor.get(env.topic)
+    if (at) at.offset = env.offset
+    else this.cursor.set(env.topic, { offset: env.offset })
     tallies.deliveries++
-    this.raw(`id: ${id}\n${frames.sseData()}`)
+    this.raw(`id: ${encodeResumeCursor(this.cursor)}\n${frames.sseData()}`)
+  }
+
+  /** A followed stream lost continuity: end, so the client reconnects with its cursor (and epoch). */
+  reset(): void {
+    this.end()
   }
 
   /** Appends a chunk for the next flush; past max_buffer_bytes buffered, the client is a slow consumer. */
@@ -177,28 +185,6 @@ function scheduleFlush(): void {
 
 const sseConns = new Set<SseConn>()
 
-function encodeCursor(cursor: Map<Topic, number>): string {
-  let out = ''
-  for (const [t, o] of cursor) out += `${out ? ',' : ''}${t}:${o}`
-  return out
-}
-
-/** Parses `12` (every topic) or `drifts:12,events:40`; undefined when malformed. */
-export function parseCursor(value: string, topics: Topic[]): Map<Topic, number> | undefined {
-  const out = new Map<Topic, number>()
-  const v = value.trim()
-  if (/^\d{1,15}$/.test(v)) {
-    for (const t of topics) out.set(t, Number(v))
-    return out
-  }
-  for (const part of v.split(',')) {
-    const m = /^([a-z]+):(\d{1,15})$/.exec(part.trim())
-    if (!m || !isTopic(m[1])) return undefined
-    out.set(m[1], Number(m[2]))
-  }
-  return out
-}
-
 /** Registers `GET /api/v1/stream`; returns a shutdown function. */
 export function mountSse(ctx: SseContext): { close(): void; count(): number } {
   const { limits } = ctx
@@ -230,6 +216,8 @@ async function open(ctx: SseContext, res: HttpResponse, state: AbortState, info:
     ctx.metrics.protocolErrors.inc({ code })
     sendError(res, state, status, code, message, cors)
   }
+  const big = headersTooLarge(info, ctx.limits.max_header_bytes)
+  if (big) return fail(big.status, big.code, big.message)
   if (!originAllowed(info.headers.origin, ctx.config.cors)) return fail(403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
   const q = parseQuery(info.query)
   const auth = ctx.authenticate({ headers: info.headers, query: q.one })
@@ -251,18 +239,19 @@ async function open(ctx: SseContext, res: HttpResponse, state: AbortState, info:
 
   const topicList = [...topics]
   const resumeFrom = info.headers['last-event-id'] ?? q.one.since
-  let since: Map<Topic, number> | undefined
+  let since: Map<Topic, CursorPosition> | undefined
   if (resumeFrom !== undefined && resumeFrom !== '') {
-    since = parseCursor(resumeFrom, topicList)
-    if (!since) return fail(400, 'invalid_since', 'Last-Event-ID / since must be an offset (`12`) or a cursor (`drifts:12,events:40`) as sent in `id:`.')
+    since = parseResumeCursor(resumeFrom, topicList)
+    if (!since) return fail(400, 'invalid_since', 'Last-Event-ID / since must be an offset (`12`, `12@EPOCH`) or a cursor (`drifts:12@EPOCH,events:40@EPOCH`) as sent in `id:`.')
   }
   // Resolve every topic's starting point before answering, so `since` in the future is a clean 400.
-  const cursor = new Map<Topic, number>()
+  const cursor = new Map<Topic, CursorPosition>()
   for (const t of topicList) {
-    const last = await ctx.bus.lastOffset(tenant, t)
+    const { last_offset: last, epoch } = await ctx.bus.position(tenant, t)
     const s = since?.get(t)
-    if (s !== undefined && s > last) return fail(400, 'since_in_future', new SinceInFutureError(s, last).message + ` (topic ${t})`)
-    cursor.set(t, s ?? last)
+    const sameEpoch = s?.epoch === undefined || s.epoch === epoch
+    if (s !== undefined && sameEpoch && s.offset > last) return fail(400, 'since_in_future', new SinceInFutureError(s.offset, last).message + ` (topic ${t})`)
+    cursor.set(t, { offset: s && sameEpoch ? s.offset : s ? 0 : last, epoch })
   }
   if (state.aborted) return
   const slot = ctx.connections.acquire(tenant, 'sse')
@@ -284,9 +273,11 @@ async function open(ctx: SseContext, res: HttpResponse, state: AbortState, info:
     const sub = new Sub(conn, tenant, topic, parsed.filter)
     conn.subs.push(sub)
     const startAt = since?.get(topic)
-    ctx.hub.start(sub, startAt ?? cursor.get(topic), (info: SubscribedInfo) => {
+    ctx.hub.start(sub, startAt?.offset ?? cursor.get(topic)!.offset, (info: SubscribedInfo) => {
+      // Replayed events carry the epoch the replay really runs in.
+      conn.cursor.set(topic, { offset: info.since, epoch: info.epoch })
       conn.raw(`event: subscribed\ndata: ${JSON.stringify(info)}\n\n`)
-    }).catch((err) => {
+    }, startAt?.epoch).catch((err) => {
       ctx.logger.error({ err, topic }, 'Starting an SSE subscription failed.')
       conn.end()
     })

@@ -4,6 +4,7 @@
  * Close codes (documented in schemas/ws-server-message.schema.json):
  * 1001 server shutting down · 1006/1009 frame over max_payload_bytes (uWS cuts the socket) ·
  * 4008 slow consumer (outbound buffer past max_buffer_bytes; reconnect with your last offset) ·
+ * 4009 stream reset (a followed stream lost continuity; reconnect with your last offset and epoch) ·
  * 4029 inbound rate limit exceeded persistently. Auth, origin and connection-limit failures are
  * refused at the HTTP upgrade (401/403/503) so a client never holds an unauthenticated socket.
  */
@@ -16,11 +17,14 @@ import { originAllowed, requireScope } from './auth.ts'
 import { parseFilter } from './filter.ts'
 import { Frames, SinceInFutureError, Sub, type Sink } from './hub.ts'
 import type { StreamContext } from './stream-context.ts'
-import { captureRequest, parseQuery, statusLine } from './http.ts'
+import { captureRequest, headersTooLarge, parseQuery, statusLine } from './http.ts'
 import type { ResolvedLimits } from './limits.ts'
+import { TOO_DEEP, tooDeepMessage } from './body.ts'
+import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../json-depth.ts'
 
 export const CLOSE_SHUTDOWN = 1001
 export const CLOSE_SLOW_CONSUMER = 4008
+export const CLOSE_STREAM_RESET = 4009
 export const CLOSE_RATE_LIMITED = 4029
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -49,6 +53,9 @@ class WsConn implements Sink {
   }
   buffered(): number {
     return this.closed || !this.ws ? 0 : this.ws.getBufferedAmount()
+  }
+  reset(): void {
+    if (!this.closed) this.ws?.end(CLOSE_STREAM_RESET, 'stream reset: resubscribe with your since and epoch')
   }
   writable(): Promise<void> {
     if (this.closed || this.buffered() <= this.ctx.limits.max_buffer_bytes / 2) return Promise.resolve()
@@ -123,6 +130,8 @@ export function mountWebSocket(ctx: Omit<WsContext, 'slowClose' | 'onDirectSend'
           res.end(JSON.stringify({ success: false, error: { code, message } }), true)
         })
       }
+      const big = headersTooLarge(info, limits.max_header_bytes)
+      if (big) return refuse(big.status, big.code, big.message)
       if (!originAllowed(info.headers.origin, ctx.config.cors)) return refuse(403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
       const auth = ctx.authenticate({ headers: info.headers, query: parseQuery(info.query).one })
       if (!auth.ok) return refuse(auth.status, auth.code, auth.message)
@@ -159,6 +168,8 @@ export function mountWebSocket(ctx: Omit<WsContext, 'slowClose' | 'onDirectSend'
         return conn.error('invalid_utf8', 'The frame is not valid UTF-8.')
       }
       if (isBinary) return conn.error('binary_not_supported', 'Send protocol messages as JSON text frames.')
+      // Parsing copes with any depth, but echoing a deep `id` in a reply would overflow the stack.
+      if (jsonDepthExceeds(text, MAX_JSON_DEPTH) !== undefined) return conn.error(TOO_DEEP, tooDeepMessage('The message'))
       let msg: unknown
       try {
         msg = JSON.parse(text)
@@ -248,6 +259,14 @@ function topicsOf(conn: WsConn, m: Record<string, unknown>): Topic[] | undefined
   return [m.topic]
 }
 
+/** `epoch` is a string (one topic, or every topic of `all`) or a `{ topic: epoch }` map for `all`. */
+function epochFor(topic: Topic, epoch: unknown): string | undefined | 'invalid' {
+  if (epoch === undefined || epoch === null) return undefined
+  if (typeof epoch === 'string') return epoch.length > 0 && epoch.length <= 64 ? epoch : 'invalid'
+  if (typeof epoch === 'object' && !Array.isArray(epoch)) return epochFor(topic, (epoch as Record<string, unknown>)[topic])
+  return 'invalid'
+}
+
 /** `since` is a number (one topic, or every topic of `all`) or a `{ topic: offset }` map for `all`. */
 function sinceFor(topic: Topic, since: unknown): number | undefined | 'invalid' {
   if (since === undefined || since === null) return undefined
@@ -268,6 +287,7 @@ function subscribe(ctx: WsContext, conn: WsConn, m: Record<string, unknown>): vo
   for (const topic of topics) {
     const since = sinceFor(topic, m.since)
     if (since === 'invalid') return conn.error('invalid_since', 'since must be a non-negative integer offset (or a { topic: offset } map for "all").', m.id)
+    if (epochFor(topic, m.epoch) === 'invalid') return conn.error('invalid_epoch', 'epoch must be the string sent in `subscribed` (or a { topic: epoch } map for "all").', m.id)
   }
   for (const topic of topics) {
     const since = sinceFor(topic, m.since) as number | undefined
@@ -277,7 +297,7 @@ function subscribe(ctx: WsContext, conn: WsConn, m: Record<string, unknown>): vo
     conn.subs.set(topic, sub)
     ctx.hub.start(sub, since, (info) => {
       conn.reply({ type: 'subscribed', ...info, ...(m.topic === 'all' ? { via: 'all' } : {}), ...(m.id !== undefined ? { id: m.id } : {}) })
-    }).catch((err) => {
+    }, epochFor(topic, m.epoch) as string | undefined).catch((err) => {
       if (conn.subs.get(topic) === sub) conn.subs.delete(topic)
       if (err instanceof SinceInFutureError) return conn.error('since_in_future', err.message, m.id)
       ctx.logger.error({ err, topic }, 'Starting a subscription failed.')

@@ -1,62 +1,68 @@
 import type Database from 'better-sqlite3'
 import type { Envelope, Topic } from '../envelope.ts'
-import type { BusJournal, JournaledStream } from '../bus/journal.ts'
+import type { BusJournal, JournalContents, JournaledStream } from '../bus/journal.ts'
 import { DEFAULT_HISTORY_LIMITS } from '../bus/limits.ts'
+import { TfdriftError } from '../errors.ts'
+import { newEpoch } from '../ids.ts'
+
+interface StreamMark { tenant: string; topic: string; last: number; kept: boolean }
+
+/** Envelopes a stream may hold past `max_events` before it is trimmed: trimming in chunks keeps a DELETE out of most commits. */
+const TRIM_SLACK = 1024
 
 /**
  * The SQLite side of the in-process bus's journal. `record` only buffers (it runs inside `publish`);
- * the owning store calls `write()` inside each flush transaction, so journal writes are batched with
- * every other store write.
+ * `commit` writes the buffer in its own transaction, apart from the store's batched writes, so the bus
+ * can acknowledge a publish as soon as its group is on disk. In WAL mode with `synchronous=NORMAL` a
+ * committed transaction survives the process being killed (not a power cut: that needs `FULL`).
  */
 export class SqliteJournal implements BusJournal {
-  private readonly offsets = new Map<string, { tenant: string; topic: string; last: number }>()
+  private readonly marks = new Map<string, StreamMark>()
+  /** Per stream: the offset up to which the journal was last trimmed. */
+  private readonly trimmed = new Map<string, number>()
   private entries: Array<[string, string, number, number, string]> = []
-  private readonly touched = new Map<string, { tenant: string; topic: string; last: number }>()
   private maxEvents = DEFAULT_HISTORY_LIMITS.max_events
   private readonly s: ReturnType<typeof statements>
+  private readonly writeAll: () => void
 
-  /** `wake(size)` asks the store to schedule a flush (or flush now when its batch is full); `usable()` is false once the store closed. */
-  constructor(private readonly db: Database.Database, private readonly wake: (size: number) => void, private readonly usable: () => boolean) {
+  /** `usable()` is false once the store closed. */
+  constructor(private readonly db: Database.Database, private readonly usable: () => boolean) {
     this.s = statements(db)
+    this.writeAll = db.transaction(() => this.write())
   }
 
-  record(envelope: Envelope, at: number, keep: boolean): void {
-    if (!this.usable()) return // shutting down: the bus may outlive the store by a few publishes
+  record(envelope: Envelope, at: number, json: string | undefined): void {
     const key = `${envelope.tenant}\u0000${envelope.topic}`
-    const stream = this.offsets.get(key)
-    if (stream) stream.last = envelope.offset
-    else this.offsets.set(key, { tenant: envelope.tenant, topic: envelope.topic, last: envelope.offset })
-    if (keep) {
-      let json: string | undefined
-      try { json = JSON.stringify(envelope) } catch { /* unserialisable data (BigInt, cycle): offsets still continue */ }
-      if (json !== undefined) {
-        this.entries.push([envelope.tenant, envelope.topic, envelope.offset, at, json])
-        this.touched.set(key, this.offsets.get(key)!)
-      }
+    const mark = this.marks.get(key)
+    if (mark) mark.last = envelope.offset
+    else this.marks.set(key, { tenant: envelope.tenant, topic: envelope.topic, last: envelope.offset, kept: false })
+    if (json !== undefined) {
+      this.entries.push([envelope.tenant, envelope.topic, envelope.offset, at, json])
+      this.marks.get(key)!.kept = true
     }
-    this.wake(keep ? 1 : 0)
   }
 
-  /** True when something is waiting to be written. */
-  get pending(): boolean {
-    return this.offsets.size > 0 || this.entries.length > 0
+  commit(): void {
+    if (this.marks.size === 0) return
+    try {
+      if (!this.usable()) throw new TfdriftError('TFD_ERR_STORE_CLOSED', 'The store is closed; the bus cannot journal after shutdown started.')
+      this.writeAll()
+    } finally {
+      // A failed batch is not retried here: the bus takes its offsets back and rejects its publishes.
+      this.entries = []
+      this.marks.clear()
+    }
   }
 
-  /** Writes the buffered offsets and envelopes and trims each touched stream to `max_events`. Call inside a transaction. */
-  write(): void {
-    for (const e of this.entries) this.s.entry.run(...e)
-    for (const o of this.offsets.values()) this.s.offset.run(o.tenant, o.topic, o.last)
-    for (const t of this.touched.values()) this.s.trim.run(t.tenant, t.topic, t.last - this.maxEvents)
-    this.entries = []
-    this.offsets.clear()
-    this.touched.clear()
-  }
-
-  load(maxEvents: number, minAt: number): JournaledStream[] {
+  load(maxEvents: number, minAt: number): JournalContents {
     this.maxEvents = maxEvents
-    this.db.transaction(() => {
-      this.write()
+    const epoch = this.db.transaction(() => {
       this.s.trimAge.run(minAt)
+      const stored = this.s.epoch.get() as string | undefined
+      if (stored !== undefined) return stored
+      const fresh = newEpoch()
+      this.s.setEpoch.run(fresh)
+      return fresh
     })()
     const streams = new Map<string, JournaledStream>()
     for (const row of this.s.streams.all() as Array<{ tenant: string; topic: Topic; last: number }>) {
@@ -76,7 +82,20 @@ export class SqliteJournal implements BusJournal {
       while (start > 0 && tail[start - 1].envelope.offset === (start === tail.length ? stream.last : tail[start].envelope.offset - 1)) start--
       stream.envelopes = tail.slice(start)
     }
-    return [...streams.values()]
+    return { epoch, streams: [...streams.values()] }
+  }
+
+  /** Writes the buffered offsets and envelopes; a stream past `max_events` by TRIM_SLACK is trimmed back to it. */
+  private write(): void {
+    for (const e of this.entries) this.s.entry.run(...e)
+    for (const [key, m] of this.marks) {
+      this.s.offset.run(m.tenant, m.topic, m.last)
+      const keepFrom = m.last - this.maxEvents
+      if (m.kept && keepFrom - (this.trimmed.get(key) ?? 0) >= TRIM_SLACK) {
+        this.s.trim.run(m.tenant, m.topic, keepFrom)
+        this.trimmed.set(key, keepFrom)
+      }
+    }
   }
 }
 
@@ -86,6 +105,8 @@ function statements(db: Database.Database) {
     entry: db.prepare('INSERT OR REPLACE INTO bus_journal (tenant, topic, offset, at, envelope) VALUES (?, ?, ?, ?, ?)'),
     trim: db.prepare('DELETE FROM bus_journal WHERE tenant = ? AND topic = ? AND offset <= ?'),
     trimAge: db.prepare('DELETE FROM bus_journal WHERE at < ?'),
+    epoch: db.prepare("SELECT value FROM bus_meta WHERE key = 'epoch'").pluck(),
+    setEpoch: db.prepare("INSERT INTO bus_meta (key, value) VALUES ('epoch', ?)"),
     streams: db.prepare('SELECT tenant, topic, last FROM bus_offsets ORDER BY tenant, topic'),
     rows: db.prepare('SELECT tenant, topic, offset, at, envelope FROM bus_journal ORDER BY tenant, topic, offset'),
   }

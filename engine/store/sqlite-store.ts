@@ -77,7 +77,7 @@ export class SqliteStore implements Store {
     }
     this.drifts = new SqliteDrifts(this.db)
     this.s = statements(this.db)
-    this.journal = new SqliteJournal(this.db, (size) => this.wake(size), () => !this.closed)
+    this.journal = new SqliteJournal(this.db, () => !this.closed)
   }
 
   async saveSnapshot(tenant: string, pipeline: string, snapshot: Snapshot): Promise<void> {
@@ -184,7 +184,7 @@ export class SqliteStore implements Store {
     })()
   }
 
-  /** The in-process bus's journal in this database (offsets of every stream, envelopes of persisted topics); see `createBus`. */
+  /** The in-process bus's journal in this database (epoch, offsets and envelopes of every stream); see `createBus`. */
   busJournal(): BusJournal {
     return this.journal
   }
@@ -206,17 +206,16 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Applies every buffered write (and the bus journal) in one transaction; on failure the batch is dropped and the error thrown. */
+  /** Applies every buffered write in one transaction; on failure the batch is dropped and the error thrown. */
   private flushNow(): void {
     clearTimeout(this.timer)
     this.timer = undefined
-    if (this.pending.length === 0 && !this.journal.pending) return
+    if (this.pending.length === 0) return
     const batch = this.pending
     this.pending = []
     this.pendingSize = 0
     this.db.transaction(() => {
       for (const write of batch) write.run()
-      this.journal.write()
     })()
   }
 

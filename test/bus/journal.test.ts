@@ -30,6 +30,7 @@ describe('MemoryBus journaled to the SQLite store', () => {
     const drifts = await publish(bus1, 'acme', 'drifts', 5)
     await publish(bus1, 'acme', 'events', 3)
     await publish(bus1, 'beta', 'drifts', 2)
+    const epoch1 = (await bus1.position('acme', 'drifts')).epoch
     await bus1.close()
     await store1.close()
 
@@ -41,13 +42,27 @@ describe('MemoryBus journaled to the SQLite store', () => {
     expect(replay.complete).toBe(true)
     expect(replay.envelopes.map((e) => e.id)).toEqual(drifts.slice(2).map((e) => e.id))
     expect(replay.envelopes[0]).toEqual(drifts[2])
-    // Events are not journaled: their offsets continue but the gap is reported, not papered over.
-    expect(await bus2.history('acme', 'events', 0)).toMatchObject({ envelopes: [], complete: false, last_offset: 3 })
+    // Every topic is journaled: a publish acknowledged on any topic survives.
+    expect(await bus2.history('acme', 'events', 0)).toMatchObject({ complete: true, last_offset: 3 })
+    expect((await bus2.history('acme', 'events', 0)).envelopes.map((e) => e.offset)).toEqual([1, 2, 3])
+    // The epoch survives with the file: clients resume across the restart.
+    expect((await bus2.position('acme', 'drifts')).epoch).toBe(epoch1)
+    expect(replay.epoch).toBe(epoch1)
     expect((await bus2.history('beta', 'drifts', 0)).envelopes.map((e) => [e.tenant, e.offset])).toEqual([['beta', 1], ['beta', 2]])
     expect((await bus2.publish({ tenant: 'acme', topic: 'drifts', type: 't', data: null })).offset).toBe(6)
     expect((await bus2.publish({ tenant: 'acme', topic: 'events', type: 't', data: null })).offset).toBe(4)
     await bus2.close()
     await store2.close()
+  })
+
+  it('a new database file starts a new epoch', async () => {
+    const stores = [new SqliteStore({ path: join(dir, `j${++n}.db`) }), new SqliteStore({ path: join(dir, `j${++n}.db`) })]
+    const buses = await Promise.all(stores.map((store) => createBus({ kind: 'memory' }, { store })))
+    const [a, b] = await Promise.all(buses.map((bus) => bus.position('acme', 'drifts')))
+    expect(a.epoch).toMatch(/^[0-9A-Z]{10}$/)
+    expect(a.epoch).not.toBe(b.epoch)
+    for (const bus of buses) await bus.close()
+    for (const store of stores) await store.close()
   })
 
   it('keeps the journal within max_events and max_age_ms', async () => {
@@ -80,11 +95,17 @@ describe('MemoryBus journaled to the SQLite store', () => {
     await bus.close()
   })
 
-  it('publishing after the store closed keeps the bus working', async () => {
+  it('a publish the journal cannot make durable is refused, delivered to nobody, and its offset is not used', async () => {
     const store = new SqliteStore({ path: join(dir, `j${++n}.db`) })
     const bus = await createBus({ kind: 'memory' }, { store })
+    const seen: number[] = []
+    bus.live('a', 'drifts').subscribe((env) => seen.push(env.offset))
+    await bus.publish({ tenant: 'a', topic: 'drifts', type: 't', data: 0 })
     await store.close()
-    expect((await bus.publish({ tenant: 'a', topic: 'drifts', type: 't', data: 1 })).offset).toBe(1)
+    await expect(bus.publish({ tenant: 'a', topic: 'drifts', type: 't', data: 1 })).rejects.toMatchObject({ code: 'TFD_ERR_BUS_JOURNAL' })
+    expect(seen).toEqual([1])
+    expect(await bus.lastOffset('a', 'drifts')).toBe(1)
+    expect((await bus.history('a', 'drifts', 0)).envelopes.map((e) => e.offset)).toEqual([1])
     await bus.close()
   })
 })

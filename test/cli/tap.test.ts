@@ -74,6 +74,20 @@ describe('tfdrift tap', () => {
     expect(warnings).toEqual(['tap: history no longer covers drifts after offset 3; resuming from offset 40 (some events were missed).'])
   })
 
+  it('resumes with its offset and epoch, and says so when the server lost the stream (new epoch)', async () => {
+    const { url, seen } = await sseServer((_req, res, all) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      const epoch = all.length === 1 ? 'EPOCHONE01' : 'EPOCHTWO02'
+      res.write(`event: subscribed\ndata: ${JSON.stringify({ topic: 'drifts', since: 0, recovered: all.length === 1, epoch, oldest_offset: 1, last_offset: 1 })}\n\n`)
+      res.write(`id: 1@${epoch}\nevent: drift.detected\ndata: ${JSON.stringify(envelope(1))}\n\n`)
+      if (all.length === 1) res.end()
+    })
+    const warnings: string[] = []
+    expect(await tap({ url, topic: 'drifts', limit: 2, write: () => {}, warn: (l) => warnings.push(l) })).toBe(2)
+    expect(seen.map((s) => s.lastEventId)).toEqual([undefined, '1@EPOCHONE01'])
+    expect(warnings).toEqual(['tap: the server lost the drifts stream this tap followed (its epoch changed); replaying the new one from offset 1.'])
+  })
+
   it('fails with TFD_ERR_TAP_STREAM and the status when the server refuses', async () => {
     const { url } = await sseServer((_req, res) => {
       res.writeHead(401, { 'content-type': 'application/json' })

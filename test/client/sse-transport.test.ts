@@ -23,7 +23,7 @@ beforeAll(async () => {
       return res.end(JSON.stringify({ success: false, error: { code: 'invalid_token', message: 'The bearer token is not valid for this server.' } }))
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' })
-    const info: SubscribedInfo = { topic: 'drifts', since: 2, recovered: true, oldest_offset: 1, last_offset: 4 }
+    const info: SubscribedInfo = { topic: 'drifts', since: 2, recovered: true, epoch: 'E1', oldest_offset: 1, last_offset: 4 }
     const body = `retry: 1000\n\nevent: subscribed\ndata: ${JSON.stringify(info)}\n\n` +
       [3, 4].map((o) => `id: ${o}\nevent: drift.detected\ndata: ${JSON.stringify(env(o))}\n\n`).join('') + ': keep-alive\n\n'
     // Write in awkward pieces so frames straddle TCP writes.
@@ -63,14 +63,14 @@ describe('SSE transport', () => {
 
   it('sends auth and the resume cursor, parses subscribed and events, reports the end', async () => {
     const { log, handlers, finished } = collect()
-    openEventStream(fetch, { base, token: 'good', topics: ['drifts', 'events'], since: new Map([['drifts', 2], ['events', 7]]) }, handlers)
+    openEventStream(fetch, { base, token: 'good', topics: ['drifts', 'events'], since: new Map([['drifts', 2], ['events', 7]]), epochs: new Map([['drifts', 'E1']]) }, handlers)
     await finished
     const req = seen.at(-1)!
-    expect(req.headers['last-event-id']).toBe('drifts:2,events:7')
+    expect(req.headers['last-event-id']).toBe('drifts:2@E1,events:7')
     expect(req.headers.accept).toBe('text/event-stream')
     expect(req.url).toBe('/api/v1/stream?topic=drifts%2Cevents')
     expect(log.opened).toBe(1)
-    expect(log.subscribed).toEqual([{ topic: 'drifts', since: 2, recovered: true, oldest_offset: 1, last_offset: 4 }])
+    expect(log.subscribed).toEqual([{ topic: 'drifts', since: 2, recovered: true, epoch: 'E1', oldest_offset: 1, last_offset: 4 }])
     expect(log.events.map((e) => e.offset)).toEqual([3, 4])
     expect(log.events[0]).toEqual(env(3))
     expect(log.errors).toEqual([])
@@ -79,7 +79,7 @@ describe('SSE transport', () => {
 
   it('reports a refused stream with the server error code and HTTP status', async () => {
     const { log, handlers, finished } = collect()
-    openEventStream(fetch, { base, token: 'bad', topics: ['drifts'], since: new Map() }, handlers)
+    openEventStream(fetch, { base, token: 'bad', topics: ['drifts'], since: new Map(), epochs: new Map() }, handlers)
     await finished
     expect(seen.at(-1)!.headers['last-event-id']).toBeUndefined()
     expect(log.opened).toBe(0)
@@ -92,14 +92,14 @@ describe('SSE transport', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r))
     const port = (dead.address() as AddressInfo).port
     await new Promise((r) => dead.close(r))
-    openEventStream(fetch, { base: `http://127.0.0.1:${port}`, topics: ['drifts'], since: new Map() }, handlers)
+    openEventStream(fetch, { base: `http://127.0.0.1:${port}`, topics: ['drifts'], since: new Map(), epochs: new Map() }, handlers)
     await finished
     expect(log.closed).toMatchObject({ opened: false, error: { code: 'network_error' } })
   })
 
   it('close() ends the stream once, without further events', async () => {
     const { log, handlers, finished } = collect()
-    const t = openEventStream(fetch, { base, token: 'good', topics: ['drifts'], since: new Map() }, handlers)
+    const t = openEventStream(fetch, { base, token: 'good', topics: ['drifts'], since: new Map(), epochs: new Map() }, handlers)
     t.close()
     t.close()
     await finished

@@ -11,12 +11,14 @@ class TestSink implements Sink {
   closed = false
   received: number[] = []
   backlog = 0
+  resets: string[] = []
   private waiters: Array<() => void> = []
   write(frames: Frames): void {
     this.received.push(frames.env.offset)
     this.backlog += frames.size()
   }
   buffered(): number { return this.backlog }
+  reset(reason: string): void { this.resets.push(reason); this.closed = true }
   writable(): Promise<void> {
     return this.backlog === 0 ? Promise.resolve() : new Promise((r) => this.waiters.push(r))
   }
@@ -99,6 +101,39 @@ describe('hub catch-up', () => {
     expect(sink.received).toEqual(Array.from({ length: 18 }, (_, i) => 1 + i))
     expect(sub.state).toBe('live')
     hub.stop(sub)
+    await inner.close()
+  })
+
+  it('resets the subscriptions of a stream whose live delivery skips offsets or loses continuity, instead of going on', async () => {
+    const inner = new MemoryBus()
+    let drop = 0
+    let fail: ((error: Error) => void) | undefined
+    const bus: Bus = Object.assign(Object.create(inner) as Bus, {
+      live: (tenant: string, topic: Topic) => new Observable<Envelope>((subscriber) => {
+        fail = (error) => subscriber.error(error)
+        const rx = inner.live(tenant, topic).subscribe((env) => { if (env.offset !== drop) subscriber.next(env) })
+        return () => rx.unsubscribe()
+      }),
+    })
+    const errors: string[] = []
+    const hub = new Hub({ bus, publish: () => 0, maxBufferBytes: 1 << 20, historyPageSize: 100, onError: (err) => errors.push((err as Error).message) })
+    const pub = (n: number) => Promise.all(Array.from({ length: n }, () => inner.publish({ tenant: 't', topic: 'drifts', type: 'd', data: {} })))
+    const skipping = new TestSink()
+    await hub.start(new Sub(skipping, 't', 'drifts', undefined), 0, () => {})
+    drop = 3
+    await pub(4)
+    // Offset 3 never came live: the subscriber is reset (its client resumes from 2 by history), not fed 4.
+    expect(skipping.received).toEqual([1, 2])
+    expect(skipping.resets).toEqual(['offsets 3..3 did not arrive live'])
+    expect(errors[0]).toContain('jumped from offset 2 to 4')
+
+    const losing = new TestSink()
+    await hub.start(new Sub(losing, 't', 'drifts', undefined), 4, () => {})
+    await pub(1)
+    fail!(new Error('Live delivery of t/drifts lost continuity: its epoch changed.'))
+    expect(losing.received).toEqual([5])
+    expect(losing.resets).toEqual(['Live delivery of t/drifts lost continuity: its epoch changed.'])
+    expect(hub.streamCount).toBe(0)
     await inner.close()
   })
 })

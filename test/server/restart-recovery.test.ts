@@ -55,16 +55,19 @@ describe('recovery across a server restart (SQLite-journaled bus)', () => {
     await second.stop()
   })
 
-  it('a non-persisted topic keeps its offsets but says recovered: false for what the restart lost', async () => {
+  it('every topic survives: events resume by offset and epoch, and new offsets continue', async () => {
     const first = await boot()
     const sent = await publish(first.bus, 'events', 0, 3)
+    const { epoch } = await first.bus.position('acme', 'events')
     await first.stop()
     const second = await boot()
     const client = await WsClient.connect(second.ws, TOKENS.acme)
-    const sub = await client.request({ type: 'subscribe', topic: 'events', since: sent[0].offset })
-    expect(sub.recovered).toBe(false)
+    const sub = await client.request({ type: 'subscribe', topic: 'events', since: sent[0].offset, epoch })
+    expect(sub).toMatchObject({ recovered: true, epoch })
+    const replay = await client.next((m) => m.type === 'event' && m.event.offset === sent[2].offset)
+    expect(replay.event).toEqual(sent[2])
     const next = await publish(second.bus, 'events', 3, 1)
-    expect(next[0].offset).toBeGreaterThan(sent[2].offset)
+    expect(next[0].offset).toBe(sent[2].offset + 1)
     client.close()
     await second.stop()
   })

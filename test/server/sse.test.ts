@@ -8,7 +8,7 @@ afterAll(async () => { await t.close() })
 const url = (q: string) => `${t.http}/api/v1/stream?token=${TOKENS.acme}&${q}`
 
 describe('SSE', () => {
-  it('streams id = offset, event = type, data = envelope, with a retry hint and a subscribed event', async () => {
+  it('streams id = offset@epoch, event = type, data = envelope, with a retry hint and a subscribed event', async () => {
     const s = await SseClient.open(url('topic=drifts'))
     expect(s.status).toBe(200)
     expect(s.headers['content-type']).toContain('text/event-stream')
@@ -17,7 +17,9 @@ describe('SSE', () => {
     await until(() => s.envelopes().length === 3, '3 events')
     expect(s.raw[0]).toMatch(/^retry: 2000/)
     const evs = s.events.filter((e) => e.event !== 'subscribed')
-    expect(evs.map((e) => e.id)).toEqual(sent.map((e) => String(e.offset)))
+    const { epoch } = await t.bus.position('acme', 'drifts')
+    expect(JSON.parse(s.events.find((e) => e.event === 'subscribed')!.data).epoch).toBe(epoch)
+    expect(evs.map((e) => e.id)).toEqual(sent.map((e) => `${e.offset}@${epoch}`))
     expect(evs.map((e) => e.event)).toEqual(sent.map((e) => e.type))
     expect(s.envelopes()).toEqual(sent)
     s.close()
@@ -47,7 +49,7 @@ describe('SSE', () => {
     await t.bus.publish({ tenant: 'acme', topic: 'remediations', type: 'remediation.proposed', data: {} })
     await until(() => s.envelopes().length === 3, '3 events')
     const lastId = s.events[s.events.length - 1].id!
-    expect(lastId).toMatch(/^drifts:\d+,remediations:\d+$/)
+    expect(lastId).toMatch(/^drifts:\d+@[0-9A-Z]+,remediations:\d+@[0-9A-Z]+$/)
     s.close()
     const d = await publishMany(t.bus, 'acme', 'drifts', 1)
     const r = await t.bus.publish({ tenant: 'acme', topic: 'remediations', type: 'remediation.proposed', data: {} })
@@ -55,6 +57,17 @@ describe('SSE', () => {
     await until(() => again.envelopes().length === 2, 'missed events')
     expect(again.envelopes().map((e) => e.id).sort()).toEqual([d[0].id, r.id].sort())
     again.close()
+  })
+
+  it('a Last-Event-ID of another epoch replays the stream from its start with recovered: false', async () => {
+    await publishMany(t.bus, 'acme', 'state', 3)
+    const s = await SseClient.open(url('topic=state'), { 'last-event-id': '999999@OLDEPOCH00' })
+    await until(() => s.envelopes().length === 3, 'replay from the start')
+    const info = JSON.parse(s.events.find((e) => e.event === 'subscribed')!.data)
+    expect(info).toMatchObject({ recovered: false, since: 0 })
+    expect(info.epoch).not.toBe('OLDEPOCH00')
+    expect(s.envelopes().map((e) => e.offset)).toEqual([1, 2, 3])
+    s.close()
   })
 
   it('applies filters from the query string', async () => {
