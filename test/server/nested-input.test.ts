@@ -11,27 +11,14 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { MAX_JSON_DEPTH } from '../../engine/json-depth.ts'
-import { createRestApp } from '../../engine/server/rest/index.ts'
-import { AUTH, startTestServer, TOKENS, WsClient, type TestServer } from './support.ts'
+import { ADMIN_TOKEN, startIngressServer, TOKENS, WsClient, type TestServer } from './support.ts'
 
-const ADMIN = 'acme-admin-token'
+const ADMIN = ADMIN_TOKEN
 const serverMsg = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(new URL('../../schemas/ws-server-message.schema.json', import.meta.url), 'utf8')))
 let t: TestServer
-const handled: unknown[] = []
+let handled: unknown[] = []
 
-beforeAll(async () => {
-  t = await startTestServer(
-    { auth: { tokens: [...AUTH!.tokens!, { token: ADMIN, tenant: 'acme', scopes: ['read', 'admin'], name: 'acme-admin' }] } },
-    { rest: createRestApp },
-  )
-  t.server.ingress.register({
-    method: 'POST', path: '/api/v1/falco/events', scope: 'publish',
-    async handle(body) {
-      handled.push(body)
-      return { status: 202, data: { accepted: 1 } }
-    },
-  })
-})
+beforeAll(async () => { ({ server: t, handled } = await startIngressServer()) })
 afterAll(async () => { await t.close() })
 
 const nested = (levels: number, inner = '0') => '['.repeat(levels) + inner + ']'.repeat(levels)

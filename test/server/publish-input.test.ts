@@ -7,26 +7,13 @@
  */
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRestApp } from '../../engine/server/rest/index.ts'
-import { AUTH, startTestServer, TOKENS, type TestServer } from './support.ts'
+import { ADMIN_TOKEN, startIngressServer, TOKENS, type TestServer } from './support.ts'
 
-const ADMIN = 'acme-admin-token'
+const ADMIN = ADMIN_TOKEN
 let t: TestServer
-const handled: unknown[] = []
+let handled: unknown[] = []
 
-beforeAll(async () => {
-  t = await startTestServer(
-    { auth: { tokens: [...AUTH!.tokens!, { token: ADMIN, tenant: 'acme', scopes: ['read', 'admin'], name: 'acme-admin' }] } },
-    { rest: createRestApp },
-  )
-  t.server.ingress.register({
-    method: 'POST', path: '/api/v1/falco/events', scope: 'publish',
-    async handle(body) {
-      handled.push(body)
-      return { status: 202, data: { accepted: 1 } }
-    },
-  })
-})
+beforeAll(async () => { ({ server: t, handled } = await startIngressServer()) })
 afterAll(async () => { await t.close() })
 
 const bearer = (token: string = TOKENS.acme) => ({ authorization: `Bearer ${token}` })

@@ -214,3 +214,24 @@ export async function publishMany(bus: MemoryBus, tenant: string, topic: 'drifts
   for (let i = 0; i < n; i++) out.push(await bus.publish({ tenant, topic, type: topic === 'drifts' ? 'drift.detected' : 'change.received', data: { i, pad, ...data(i) } }))
   return out
 }
+
+/** The admin token of `startIngressServer` (tenant acme, scopes read and admin). */
+export const ADMIN_TOKEN = 'acme-admin-token'
+
+/** A server with REST, an admin token and an ingress route at `/api/v1/falco/events` that records each body it is handed. */
+export async function startIngressServer(): Promise<{ server: TestServer; handled: unknown[] }> {
+  const { createRestApp } = await import('../../engine/server/rest/index.ts')
+  const server = await startTestServer(
+    { auth: { tokens: [...AUTH!.tokens!, { token: ADMIN_TOKEN, tenant: 'acme', scopes: ['read', 'admin'], name: 'acme-admin' }] } },
+    { rest: createRestApp },
+  )
+  const handled: unknown[] = []
+  server.server.ingress.register({
+    method: 'POST', path: '/api/v1/falco/events', scope: 'publish',
+    async handle(body) {
+      handled.push(body)
+      return { status: 202, data: { accepted: 1 } }
+    },
+  })
+  return { server, handled }
+}
