@@ -36,7 +36,7 @@ export function relayCommand(): Command {
     .addHelpText('after', [
       '',
       'Without server.auth in the config, TFDRIFT_TOKEN (if set) is accepted as a read+publish token for tenant "default".',
-      'Publish:   curl -H "authorization: Bearer $TFDRIFT_TOKEN" -d \'{"topic":"events","type":"change.received","data":{}}\' localhost:8080/api/v1/publish',
+      'Publish:   curl -H "authorization: Bearer $TFDRIFT_TOKEN" -H "content-type: application/json" -d \'{"topic":"events","type":"app.deployed","data":{}}\' localhost:8080/api/v1/publish',
       'Subscribe: curl -N "localhost:8080/api/v1/stream?topic=events&token=$TFDRIFT_TOKEN"',
     ].join('\n'))
     .action(async (opts: RelayOptions) => {

@@ -2,6 +2,7 @@
 import { Command } from 'commander'
 import { resolveConfig } from '../config/validate.ts'
 import { createLogger } from '../logger.ts'
+import { TfdriftError } from '../errors.ts'
 import { displayPath, printProblems, reportError } from './problems.ts'
 
 /** Builds the `run` command. */
@@ -19,6 +20,13 @@ export function runCommand(): Command {
           return
         }
         const config = resolved.config
+        // Without pipelines `run` would sit idle forever; a relay-only config is for `tfdrift relay`.
+        if (Object.keys(config.pipelines).length === 0) {
+          const message = 'the config declares no pipelines, so there is nothing to run'
+          throw new TfdriftError('TFD_ERR_RUN_NO_PIPELINES', `${resolved.file}: ${message}.`, {
+            problems: [{ code: 'TFD_ERR_RUN_NO_PIPELINES', file: resolved.file, pointer: '/pipelines', message, hint: 'add a pipeline, or start a relay-only config with `tfdrift relay --config …`' }],
+          })
+        }
         const logger = createLogger({ level: process.env.TFDRIFT_LOG_LEVEL ?? config.log?.level, pretty: config.log?.pretty })
         logger.info({ config: displayPath(resolved.file) }, 'Starting tfdrift.')
         // Signals are handled from before startup: one that arrives while pipelines start stops them right after.

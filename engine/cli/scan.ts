@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { TfdriftError } from '../errors.ts'
+import { irregularFileKind } from '../file-kind.ts'
 import { SEVERITIES, type Severity, type Snapshot } from '../model.ts'
 import { diffSnapshots } from '../drift/compare.ts'
 import { IgnoreRules } from '../drift/ignore.ts'
@@ -66,8 +67,12 @@ function loadIgnore(opts: ScanOptions): IgnoreRules {
   const file = opts.ignoreFile ?? (existsSync('.tfdriftignore') ? '.tfdriftignore' : undefined)
   if (file) {
     try {
+      // Stat first: reading a FIFO with no writer would block the scan forever.
+      const kind = irregularFileKind(statSync(file))
+      if (kind) throw new TfdriftError('TFD_ERR_IGNORE_FILE', `${file}: is ${kind}, not a regular file.`)
       rules.add(readFileSync(file, 'utf8'))
     } catch (error) {
+      if (error instanceof TfdriftError) throw error
       throw new TfdriftError('TFD_ERR_IGNORE_FILE', `${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { cause: error })
     }
   }
@@ -112,13 +117,15 @@ export async function scan(opts: ScanOptions, io: ScanIO): Promise<ScanResult> {
   const bar = progress(io, [...stateFiles, ...liveFiles, ...(opts.plan ? [opts.plan] : [])])
   const expected: Snapshot[] = []
   const observed: Snapshot[] = []
+  // Odd but readable input (a plan without format_version): say so, and go on.
+  const warn = (message: string) => io.stderr.write(`warning: ${message}\n`)
   try {
     for (const uri of states.filter(isRemote)) expected.push(...(await readRemote(uri, 'expected')))
     for (const f of stateFiles) { expected.push(readExpected(f)); bar.step(f) }
     for (const uri of lives.filter(isRemote)) observed.push(...(await readRemote(uri, 'observed')))
-    for (const f of liveFiles) { observed.push(readLive(f)); bar.step(f) }
+    for (const f of liveFiles) { observed.push(readLive(f, warn)); bar.step(f) }
     if (opts.plan) {
-      const plan = readPlan(opts.plan)
+      const plan = readPlan(opts.plan, warn)
       bar.step(opts.plan)
       if (expected.length === 0) expected.push(plan.expected)
       observed.push(plan.observed)

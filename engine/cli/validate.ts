@@ -22,7 +22,10 @@ export function validateCommand(): Command {
         const pipelines = Object.entries(resolved.config!.pipelines)
         const nodes = pipelines.reduce((n, [, p]) => n + ['discovery', 'sources', 'analysis', 'remediation', 'transports']
           .reduce((m, stage) => m + ((p as Record<string, unknown[] | undefined>)[stage]?.length ?? 0), 0), 0)
-        if (!opts.json) process.stdout.write(`${displayPath(resolved.file)} is valid: ${pipelines.length} pipeline${pipelines.length === 1 ? '' : 's'}, ${nodes} node${nodes === 1 ? '' : 's'}.\n`)
+        const what = pipelines.length === 0
+          ? 'no pipelines (a relay-only config: `tfdrift relay` serves it; `tfdrift run` needs a pipeline)'
+          : `${pipelines.length} pipeline${pipelines.length === 1 ? '' : 's'}, ${nodes} node${nodes === 1 ? '' : 's'}`
+        if (!opts.json) process.stdout.write(`${displayPath(resolved.file)} is valid: ${what}.\n`)
       } catch (error) {
         process.exitCode = reportError(error)
       }

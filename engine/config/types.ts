@@ -9,8 +9,12 @@ export interface TfdriftConfig {
   log?: { level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'; pretty?: boolean }
   /** Grace period for draining on shutdown, ms (default 10000). */
   shutdown_timeout_ms?: number
+  /** Empty for a relay-only config, whose file may omit it (the loader fills in `{}`); `tfdrift run` needs at least one. */
   pipelines: Record<string, PipelineConfig>
 }
+
+/** What a config file may say: a relay-only config needs no `pipelines`. */
+export type TfdriftConfigInput = Omit<TfdriftConfig, 'pipelines'> & { pipelines?: Record<string, PipelineConfig> }
 
 export interface PipelineConfig {
   /** Tenant the pipeline's events belong to (default `default`). */
@@ -52,6 +56,7 @@ export interface ServerConfig {
     inbound_messages_per_second?: number
     idle_timeout_s?: number
     body_limit_bytes?: number
+    max_header_bytes?: number
     max_subscriptions_per_connection?: number
     sse_keepalive_ms?: number
     sse_retry_ms?: number
@@ -64,6 +69,6 @@ export type StoreConfig = { kind: 'memory' } | { kind: 'sqlite'; path?: string }
 export type BusConfig = ({ kind: 'memory' } | { kind: 'redis'; url: string; prefix?: string }) & { history?: Partial<BusHistoryLimits> }
 
 /** Typed identity for `tfdrift.config.ts`. */
-export function defineConfig(config: TfdriftConfig): TfdriftConfig {
+export function defineConfig(config: TfdriftConfigInput): TfdriftConfigInput {
   return config
 }

@@ -12,6 +12,7 @@ import type { Problem } from '../errors.ts'
 import type { TfdriftConfig } from './types.ts'
 import { escapePointer } from './env.ts'
 import { loadConfig, type LoadOptions } from './load.ts'
+import { jwtKey } from '../server/auth.ts'
 
 // ajv-formats is CommonJS; under ESM its default export may arrive wrapped.
 type AddFormats = (ajv: Ajv2020) => Ajv2020
@@ -195,6 +196,14 @@ export function checkEnvironment(config: unknown, baseDir: string, file?: string
   }
 }
 
+/** What the schema cannot see: whether a JWT key parses and is strong enough (the server's own check). */
+export function checkAuth(config: unknown, file?: string): Problem[] {
+  const jwt = (config as TfdriftConfig | undefined)?.server?.auth?.jwt
+  const key = jwt ? jwtKey(jwt) : undefined
+  if (!key || key.ok) return []
+  return [{ code: 'TFD_ERR_AUTH_CONFIG', file, pointer: `/server/auth/jwt/${key.field}`, message: key.message, hint: `see server.auth.jwt.${key.field} in docs/config.md` }]
+}
+
 /** Full validation: earlier problems + schema + environment + pipeline checks, all at once. Empty means valid. */
 export async function validateConfig(config: unknown, options: ValidateOptions = {}): Promise<Problem[]> {
   const { file } = options
@@ -203,7 +212,7 @@ export async function validateConfig(config: unknown, options: ValidateOptions =
   const covered = new Set(earlier.map((p) => p.pointer))
   const schema = validateSchema(config, file).filter((p) => !covered.has(p.pointer))
   const baseDir = options.configDir ?? (file ? path.dirname(file) : process.cwd())
-  const problems = [...earlier, ...schema, ...(schema.length ? [] : checkEnvironment(config, baseDir, file))]
+  const problems = [...earlier, ...schema, ...(schema.length ? [] : [...checkEnvironment(config, baseDir, file), ...checkAuth(config, file)])]
   const check = await pipelineCheck()
   if (config && typeof config === 'object' && (config as TfdriftConfig).pipelines && typeof (config as TfdriftConfig).pipelines === 'object') {
     try {

@@ -21,9 +21,15 @@ export function readerError(code: ErrorCode, source: string, at: string, message
   })
 }
 
+/** The JSON nests deeper than `limit` levels (found at `offset` by jsonDepthExceeds or the splitter). */
+export function depthError(code: ErrorCode, source: string, at: string, offset: number, limit: number): TfdriftError {
+  return readerError(code, source, at, `the JSON nests deeper than ${limit} levels (near byte ${offset}); tfdrift reads Terraform files up to ${limit} levels deep.`)
+}
+
 /** Converts a JSON syntax failure (scanner or JSON.parse) inside `at` into TFD_ERR_STATE_INVALID-style errors. */
 export function syntaxError(code: ErrorCode, source: string, at: string, err: unknown, byteBase = 0): TfdriftError {
   if (err instanceof JsonScanError) {
+    if (err.depthLimit !== undefined) return depthError(code, source, at, err.offset, err.depthLimit)
     const what = err.truncated ? `the JSON ends early (truncated?) near byte ${err.offset}` : `invalid JSON near byte ${err.offset}: ${err.message}`
     return readerError(code, source, at, what, err)
   }

@@ -2,8 +2,10 @@
  * A byte-level JSON splitter for large documents: it finds the members of the top-level object and
  * the elements of one array without building the whole tree, so each piece can be `JSON.parse`d on
  * its own. A 100 MB state then never exists as one 100 MB JS string next to its parsed tree.
- * It only delimits values; `JSON.parse` of each slice does the real validation.
+ * It only delimits values; `JSON.parse` of each slice does the real validation — and bounds nesting
+ * depth, which its bracket counter gives for free (a separate pass would cost ~100 ms per 100 MB).
  */
+import { MAX_FILE_JSON_DEPTH } from '../json-depth.ts'
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -18,9 +20,17 @@ const COLON = 0x3a
 export class JsonScanError extends Error {
   /** Where in the document the failing value is (`['resources', 12]`), as far as the scan knew. */
   path: Array<string | number> = []
+  /** Set when the document nests deeper than this many levels (not a syntax error as such). */
+  depthLimit?: number
   constructor(readonly offset: number, message: string, readonly truncated = false) {
     super(message)
   }
+}
+
+function tooDeep(offset: number, limit: number): JsonScanError {
+  const err = new JsonScanError(offset, `nests deeper than ${limit} levels`)
+  err.depthLimit = limit
+  return err
 }
 
 function at<T>(path: Array<string | number>, fn: () => T): T {
@@ -73,8 +83,11 @@ CLASS[OPEN_ARR] = 2
 CLASS[CLOSE_OBJ] = 3
 CLASS[CLOSE_ARR] = 3
 
-/** `i` is at the first byte of a value; returns the index just after it. */
-export function skipValue(b: Buffer, i: number): number {
+/**
+ * `i` is at the first byte of a value; returns the index just after it. `levels` is how many more
+ * levels of nesting the value may open before the document's limit (`limit`) is passed.
+ */
+export function skipValue(b: Buffer, i: number, levels = MAX_FILE_JSON_DEPTH, limit = MAX_FILE_JSON_DEPTH): number {
   const c = b[i]
   if (c === undefined) throw new JsonScanError(i, 'unexpected end of input', true)
   if (c === QUOTE) return skipString(b, i)
@@ -93,8 +106,9 @@ export function skipValue(b: Buffer, i: number): number {
         j = skipString(b, j)
         continue
       }
-      if (k === 2) depth++
-      else if (--depth === 0) return j + 1
+      if (k === 2) {
+        if (++depth > levels) throw tooDeep(j, limit)
+      } else if (--depth === 0) return j + 1
       j++
     }
     throw new JsonScanError(i, 'unterminated object or array', true)
@@ -117,8 +131,8 @@ export interface TopLevel {
   elements?: Span[]
 }
 
-/** Splits the top-level object into `key → value span`. Throws JsonScanError on malformed structure. */
-export function splitTopLevel(b: Buffer, collect?: string): TopLevel {
+/** Splits the top-level object into `key → value span`. Throws JsonScanError on malformed structure or nesting deeper than `maxDepth`. */
+export function splitTopLevel(b: Buffer, collect?: string, maxDepth = MAX_FILE_JSON_DEPTH): TopLevel {
   const members = new Map<string, Span>()
   const top: TopLevel = { members }
   let i = skipWs(b, 0)
@@ -138,10 +152,11 @@ export function splitTopLevel(b: Buffer, collect?: string): TopLevel {
     i = skipWs(b, i + 1)
     const start = i
     const end = at([key], () => {
-      if (key !== collect || b[start] !== OPEN_ARR) return skipValue(b, start)
+      // The top-level object is level 1; the collected array level 2.
+      if (key !== collect || b[start] !== OPEN_ARR) return skipValue(b, start, maxDepth - 1, maxDepth)
       // One pass: delimit the elements while finding the array's end.
       top.elements = []
-      return collectElements(b, start, top.elements)
+      return collectElements(b, start, top.elements, maxDepth)
     })
     members.set(key, { start: i, end })
     i = skipWs(b, end)
@@ -161,12 +176,12 @@ function checkTrailing(b: Buffer, i: number, top: TopLevel): TopLevel {
 }
 
 /** `i` is at `[`; pushes each element's span and returns the index after `]`. */
-function collectElements(b: Buffer, i: number, out: Span[]): number {
+function collectElements(b: Buffer, i: number, out: Span[], maxDepth: number): number {
   i = skipWs(b, i + 1)
   if (b[i] === CLOSE_ARR) return i + 1
   for (;;) {
     const start = i
-    const end = at([out.length], () => skipValue(b, start))
+    const end = at([out.length], () => skipValue(b, start, maxDepth - 2, maxDepth))
     out.push({ start: i, end })
     i = skipWs(b, end)
     if (b[i] === COMMA) {

@@ -8,7 +8,8 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import { TfdriftError, type Problem } from '../errors.ts'
 import type { ResourceInstance, Snapshot } from '../model.ts'
-import { readerError, syntaxError } from './errors.ts'
+import { MAX_FILE_JSON_DEPTH, jsonDepthExceeds } from '../json-depth.ts'
+import { depthError, readerError, syntaxError } from './errors.ts'
 import { JsonScanError, parseSpan, splitTopLevel } from './json-scan.ts'
 import { looksLikePlan, parsePlan } from './plan.ts'
 import { parseState } from './state.ts'
@@ -65,6 +66,11 @@ export function parseSnapshotFile(input: string | Buffer | unknown, opts: { sour
   const { source } = opts
   let doc = input
   if (typeof input === 'string' || Buffer.isBuffer(input)) {
+    // ajv and the drift comparer recurse: bound the depth before anything walks the document.
+    const deep = jsonDepthExceeds(input, MAX_FILE_JSON_DEPTH)
+    if (deep !== undefined) {
+      throw depthError('TFD_ERR_SNAPSHOT_INVALID', source, '', typeof input === 'string' ? Buffer.byteLength(input.slice(0, deep)) : deep, MAX_FILE_JSON_DEPTH)
+    }
     try {
       doc = JSON.parse(typeof input === 'string' ? input : input.toString('utf8'))
     } catch (err) {
@@ -138,7 +144,8 @@ export function sniffDocument(input: string | Buffer): DocumentKind {
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input
   let members: Map<string, { start: number; end: number }>
   try {
-    members = splitTopLevel(buf).members
+    // Unbounded here: the reader of the kind found reports a too-deep document with its own code.
+    members = splitTopLevel(buf, undefined, Infinity).members
   } catch (err) {
     if (err instanceof JsonScanError) return 'invalid'
     throw err
@@ -164,7 +171,7 @@ export function sniffDocument(input: string | Buffer): DocumentKind {
  * Reads the observed side from a refreshed tfstate (`terraform apply -refresh-only` / a second
  * state), a plan JSON (its refreshed side) or a snapshot JSON. Errors name the source.
  */
-export function readObserved(input: string | Buffer, source: string, opts: { takenAt?: string } = {}): Snapshot {
+export function readObserved(input: string | Buffer, source: string, opts: { takenAt?: string; onWarning?: (message: string) => void } = {}): Snapshot {
   const kind = sniffDocument(input)
   switch (kind) {
     case 'snapshot':
@@ -172,23 +179,23 @@ export function readObserved(input: string | Buffer, source: string, opts: { tak
     case 'plan':
       return parsePlan(input, { source, ...opts }).observed
     case 'state':
-      return parseState(input, { source, kind: 'observed', ...opts })
+      return parseState(input, { source, kind: 'observed', takenAt: opts.takenAt })
     case 'unknown':
       throw readerError('TFD_ERR_STATE_INVALID', source, '', 'is neither a Terraform state, a plan JSON (terraform show -json) nor a tfdrift snapshot JSON.')
     default:
       // Let the state reader report the precise syntax problem (truncated, not JSON, …).
-      return parseState(input, { source, kind: 'observed', ...opts })
+      return parseState(input, { source, kind: 'observed', takenAt: opts.takenAt })
   }
 }
 
 /** The expected side from a state (the usual), a plan JSON (its pre-refresh side) or a snapshot JSON; sniffed like readObserved. */
-export function readExpected(input: string | Buffer, source: string, opts: { takenAt?: string } = {}): Snapshot {
+export function readExpected(input: string | Buffer, source: string, opts: { takenAt?: string; onWarning?: (message: string) => void } = {}): Snapshot {
   switch (sniffDocument(input)) {
     case 'snapshot':
       return { ...parseSnapshotFile(input, { source }), kind: 'expected' }
     case 'plan':
       return parsePlan(input, { source, ...opts }).expected
     default:
-      return parseState(input, { source, kind: 'expected', ...opts })
+      return parseState(input, { source, kind: 'expected', takenAt: opts.takenAt })
   }
 }

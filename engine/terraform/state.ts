@@ -4,6 +4,7 @@
  * resource is `JSON.parse`d on its own, so the whole document never exists as one JS string.
  */
 import type { ResourceInstance, Snapshot } from '../model.ts'
+import { MAX_FILE_JSON_DEPTH, jsonDepthExceeds } from '../json-depth.ts'
 import { formatAddress } from './address.ts'
 import { pointer, readerError, syntaxError } from './errors.ts'
 import { JsonScanError, parseSpan, splitTopLevel, type TopLevel } from './json-scan.ts'
@@ -48,11 +49,11 @@ interface DocumentView {
 export function parseState(input: string | Buffer, opts: ParseStateOptions): Snapshot {
   const { source } = opts
   if (input.length < (opts.splitAbove ?? SMALL)) {
-    // Small documents: one JSON.parse is faster than splitting. On a syntax error, fall through to
-    // the splitter, whose job includes saying which resource is broken.
+    // Small documents: one JSON.parse is faster than splitting. On a syntax error, or nesting past
+    // the limit, fall through to the splitter, whose job includes saying which resource is broken.
     let doc: unknown
     try {
-      doc = JSON.parse(typeof input === 'string' ? input : input.toString('utf8'))
+      doc = jsonDepthExceeds(input, MAX_FILE_JSON_DEPTH) === undefined ? JSON.parse(typeof input === 'string' ? input : input.toString('utf8')) : undefined
     } catch {
       doc = undefined
     }

@@ -51,7 +51,6 @@ describe('tfdrift run', () => {
     const child = startCli(['run'], { cwd: project.dir, env: { TFDRIFT_LOG_LEVEL: 'info' } })
     let stderr = ''
     child.stderr!.on('data', (d) => { stderr += d })
-    cleanups.push(() => { if (child.exitCode === null) child.kill('SIGKILL') })
     const started = await waitForLog(child, (l) => l.msg === 'Pipelines started.', () => stderr)
     expect(started.level).toBe(30)
     expect(existsSync(path.join(project.dir, '.tfdrift', 'run-test.db'))).toBe(true)

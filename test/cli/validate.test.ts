@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { tempProject } from '../config/helpers.ts'
@@ -63,7 +64,7 @@ describe('tfdrift validate', () => {
     const dir = project({ 'tfdrift.config.ts': "import { defineConfig } from 'tfdrift'\nexport default defineConfig({ store: { kind: 'memory' }, pipelines: {} })\n" })
     const result = await runCli(['validate'], { cwd: dir })
     expect(result.stderr).toBe('')
-    expect(result.stdout).toBe('tfdrift.config.ts is valid: 0 pipelines, 0 nodes.\n')
+    expect(result.stdout).toBe('tfdrift.config.ts is valid: no pipelines (a relay-only config: `tfdrift relay` serves it; `tfdrift run` needs a pipeline).\n')
     expect(result.code).toBe(0)
   })
 
@@ -83,10 +84,55 @@ describe('tfdrift validate', () => {
     expect(result.stderr).toMatch(/^tfdrift\.config\.ts: could not load the config: .+ \[TFD_ERR_CONFIG_LOAD\]$/m)
   })
 
+  it('accepts a relay-only config (server, no pipelines) and says what it is for', async () => {
+    const dir = project({ 'relay.json': JSON.stringify({ server: { port: 8089 }, store: { kind: 'memory' } }) })
+    const result = await runCli(['validate', '--config', 'relay.json'], { cwd: dir })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^relay\.json is valid: no pipelines \(a relay-only config/)
+  })
+
+  // The YAML of the issue: 1.4 GB of memory after 30 s. The memory cap makes the old behaviour fail fast.
+  const bomb = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ...'bcdefghi'.split('').map((name, i) => `${name}: &${name} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`), 'pipelines: {}'].join('\n')
+  it.each([['validate'], ['run']])('%s refuses a YAML alias bomb at once with TFD_ERR_CONFIG_LOAD naming the file', async (command) => {
+    const dir = project({ 'tfdrift.config.yaml': bomb })
+    const result = await runCli([command], { cwd: dir, env: { NODE_OPTIONS: '--max-old-space-size=256' } })
+    expect(result.code, result.stderr).toBe(1)
+    expect(result.stderr).toMatch(/^tfdrift\.config\.yaml: the YAML resolves aliases more than 100 times .* \[TFD_ERR_CONFIG_LOAD\]$/m)
+  })
+
+  it('reports a JSON config nested 100,000 levels deep with TFD_ERR_CONFIG_LOAD and the limit, not a stack overflow', async () => {
+    const dir = project({ 'deep.json': `{ "pipelines": {}, "x": ${'['.repeat(100_000)}${']'.repeat(100_000)} }` })
+    const result = await runCli(['validate', '--config', 'deep.json'], { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^deep\.json: the JSON nests deeper than 512 levels \(line 1, column 536\)\. .*\[TFD_ERR_CONFIG_LOAD\]$/m)
+    expect(result.stderr).not.toMatch(/call stack/)
+  })
+
+  it('names a FIFO given as --config, or found by the search, without opening it (no hang)', async () => {
+    const dir = project({})
+    expect(spawnSync('mkfifo', [path.join(dir, 'pipe.json')]).status).toBe(0)
+    const explicit = await runCli(['validate', '--config', 'pipe.json'], { cwd: dir })
+    expect(explicit.code).toBe(1)
+    expect(explicit.stderr).toMatch(/^pipe\.json: is a FIFO \(named pipe\), not a regular file .*\[TFD_ERR_CONFIG_LOAD\]$/m)
+    expect(spawnSync('mkfifo', [path.join(dir, 'tfdrift.config.json')]).status).toBe(0)
+    const searched = await runCli(['validate'], { cwd: dir })
+    expect(searched.code).toBe(1)
+    expect(searched.stderr).toMatch(/^tfdrift\.config\.json: is a FIFO \(named pipe\), not a regular file .*\[TFD_ERR_CONFIG_LOAD\]$/m)
+  }, 20_000)
+
   it('run refuses an invalid config with the same problem list and exit 1', async () => {
     const dir = project({ 'tfdrift.config.json': '{ "store": { "kind": "disk" }, "pipelines": {} }' })
     const result = await runCli(['run'], { cwd: dir })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('tfdrift.config.json#/store/kind: must be one of "memory", "sqlite", got "disk"')
+  })
+
+  it('run with a config that declares no pipelines says there is nothing to run, coded, and exits 1', async () => {
+    const dir = project({ 'relay.json': JSON.stringify({ server: { port: 8089 }, store: { kind: 'memory' } }) })
+    const result = await runCli(['run', '--config', 'relay.json'], { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^relay\.json#\/pipelines: .*nothing to run.*tfdrift relay.* \[TFD_ERR_RUN_NO_PIPELINES\]$/m)
   })
 })

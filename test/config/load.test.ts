@@ -170,3 +170,75 @@ describe('JSON and YAML configs with environment interpolation', () => {
     expect(config.pipelines.main!.tenant).toBe('${NOT_INTERPOLATED}')
   })
 })
+
+describe('configs that are malformed, hostile or unusual (issue 11)', () => {
+  const nested = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`
+
+  it('accepts a JSON config that starts with a UTF-8 byte order mark', async () => {
+    const dir = project({ 'tfdrift.config.json': '\ufeff{ "pipelines": { "main": {} } }' })
+    expect((await loadConfig({ cwd: dir })).config.pipelines).toEqual({ main: {} })
+    expect((await loadConfig({ cwd: dir, configPath: 'tfdrift.config.json' })).config.pipelines).toEqual({ main: {} })
+  })
+
+  it.each([
+    ['JSON, 100,000 levels', 'tfdrift.config.json', `{ "pipelines": {}, "x": ${nested(100_000)} }`],
+    ['JSON, 600 levels', 'tfdrift.config.json', `{ "pipelines": {}, "x": ${nested(600)} }`],
+    ['YAML flow, 100,000 levels', 'tfdrift.config.yaml', `pipelines: {}\nx: ${nested(100_000)}\n`],
+    ['YAML block, 600 levels', '.tfdriftrc', `pipelines: {}\nx:\n${'- '.repeat(600)}1\n`],
+  ])('bounds nesting depth (%s): TFD_ERR_CONFIG_LOAD naming the file and the limit', async (_name, file, text) => {
+    const dir = project({ [file]: text })
+    const error = await loadError(loadConfig({ cwd: dir }))
+    expect(error.code).toBe('TFD_ERR_CONFIG_LOAD')
+    expect(error.message).toContain(path.join(dir, file))
+    expect(error.message).toMatch(/deeper than 512 levels/)
+    expect(error.problems[0]).toMatchObject({ code: 'TFD_ERR_CONFIG_LOAD', file: path.join(dir, file) })
+  })
+
+  it('still reads a config nested 500 levels deep', async () => {
+    const dir = project({ 'tfdrift.config.json': `{ "pipelines": { "main": { "discovery": [{ "use": "x", "with": { "deep": ${nested(500)} } }] } } }` })
+    expect((await loadConfig({ cwd: dir })).config.pipelines.main).toBeDefined()
+  })
+
+  it('refuses a YAML alias bomb with TFD_ERR_CONFIG_LOAD naming the file, instead of expanding it', async () => {
+    // Each level aliases the one before ten times: 10^6 copies once expanded.
+    const levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']]) levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`)
+    const dir = project({ 'tfdrift.config.yaml': `${levels.join('\n')}\npipelines: {}\n` })
+    const error = await loadError(loadConfig({ cwd: dir }))
+    expect(error.code).toBe('TFD_ERR_CONFIG_LOAD')
+    expect(error.message).toContain(path.join(dir, 'tfdrift.config.yaml'))
+    expect(error.message).toMatch(/alias/i)
+  })
+
+  it('bounds the size of the resolved config: few aliases of a large anchor, or a huge JSON list', async () => {
+    const big = `[${Array(20_000).fill('1').join(', ')}]`
+    const aliased = project({ 'tfdrift.config.yaml': `base: &base ${big}\ncopies: [${Array(10).fill('*base').join(', ')}]\npipelines: {}\n` })
+    const listed = project({ 'tfdrift.config.json': `{ "pipelines": {}, "x": [${Array(250_000).fill('0').join(',')}] }` })
+    for (const dir of [aliased, listed]) {
+      const error = await loadError(loadConfig({ cwd: dir }))
+      expect(error.code).toBe('TFD_ERR_CONFIG_LOAD')
+      expect(error.message).toMatch(/more than 100000 values/)
+      expect(error.problems[0]!.file).toMatch(/tfdrift\.config\.(yaml|json)$/)
+    }
+  })
+
+  it('keeps YAML merge keys and plain date-like strings working', async () => {
+    const dir = project({ 'tfdrift.config.yaml': [
+      'defaults: &defaults { tenant: acme }',
+      'pipelines:',
+      '  main:',
+      '    <<: *defaults',
+      '    discovery: [{ use: demo, with: { since: 2024-01-01 } }]',
+    ].join('\n') })
+    const { config } = await loadConfig({ cwd: dir })
+    expect(config.pipelines.main!.tenant).toBe('acme')
+    expect(config.pipelines.main!.discovery![0]!.with).toEqual({ since: '2024-01-01' })
+  })
+
+  it('names a directory given as --config for what it is', async () => {
+    const dir = project({ 'conf.d/x': '' })
+    const error = await loadError(loadConfig({ cwd: dir, configPath: 'conf.d' }))
+    expect(error.code).toBe('TFD_ERR_CONFIG_LOAD')
+    expect(error.message).toMatch(/conf\.d: is a directory, not a regular file/)
+  })
+})

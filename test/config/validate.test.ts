@@ -64,8 +64,10 @@ describe('validateSchema', () => {
     expect(problems[9]!.message).toContain('"drop_oldest"')
   })
 
-  it('requires pipelines and rejects non-objects', () => {
-    expect(validateSchema({}).map((p) => p.pointer)).toEqual(['/pipelines'])
+  it('accepts a config without pipelines (relay-only), checks them when present, and rejects non-objects', () => {
+    expect(validateSchema({})).toEqual([])
+    expect(validateSchema({ server: { port: 8080 } })).toEqual([])
+    expect(validateSchema({ pipelines: [] }).map((p) => p.pointer)).toEqual(['/pipelines'])
     expect(validateSchema([]).map((p) => p.message)).toEqual(['must be object, got array'])
   })
 })

@@ -23,7 +23,6 @@ describe('kill -9 under publish load', () => {
       server: { auth: { tokens: [{ token: TOKEN, tenant: 'acme', scopes: ['read', 'publish'] }] } },
       store: { kind: 'sqlite', path: join(dir, 'tfdrift.db') },
       bus: { kind: 'memory', history: { max_events: 1_000_000 } },
-      pipelines: {}, // TEMP
     }))
     const acked = new Map<number, { id: string; seq: number }>()
     const delivered = new Map<number, string>()

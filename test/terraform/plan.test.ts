@@ -9,6 +9,15 @@ import type { ResourceInstance } from '../../engine/model.ts'
 const dir = requireCorpus()
 const planDir = () => join(dir!, 'plan-json')
 const read = (f: string) => readFileSync(join(planDir(), f))
+function codeOf(fn: () => unknown): TfdriftError {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(TfdriftError)
+    return err as TfdriftError
+  }
+  throw new Error('expected a TfdriftError')
+}
 const byAddress = (rs: ResourceInstance[]): Record<string, ResourceInstance> => Object.fromEntries(rs.map((r) => [r.address, r]))
 
 describe.runIf(corpusDir())('corpus: plan JSON', () => {
@@ -130,6 +139,72 @@ describe('plan JSON (synthetic)', () => {
     ['drift without actions', JSON.stringify({ ...plan, resource_drift: [{ address: 'a.b', change: {} }] }), 'TFD_ERR_PLAN_INVALID'],
   ])('%s → %s', (_name, input, code) => {
     expect(() => parsePlan(input, { source: 'bad.json' })).toThrowError(expect.objectContaining({ code, message: expect.stringContaining('bad.json') }))
+  })
+
+  const broken = (over: Record<string, unknown>) => JSON.stringify({ ...plan, ...over })
+  const priorWith = (rootModule: unknown) => ({ prior_state: { values: { root_module: rootModule } } })
+  it.each([
+    // A known field of the wrong shape used to be skipped, so a broken plan read as "in sync".
+    ['resource_drift an object', '/resource_drift', { resource_drift: { x: 1 } }],
+    ['resource_changes a string', '/resource_changes', { resource_changes: 'x' }],
+    ['resource_changes entry without change', '/resource_changes/0/change', { resource_changes: [{ address: 'aws_x.y' }] }],
+    ['resource_changes actions not a list', '/resource_changes/0/change/actions', { resource_changes: [{ address: 'aws_x.y', change: { actions: 'update' } }] }],
+    ['errored as a string', '/errored', { errored: 'true' }],
+    ['prior_state a list', '/prior_state', { prior_state: [] }],
+    ['prior_state values a string', '/prior_state/values', { prior_state: { values: 'x' } }],
+    ['root_module a number', '/prior_state/values/root_module', priorWith(5)],
+    ['resources an object', '/prior_state/values/root_module/resources', priorWith({ resources: {} })],
+    ['child module a number', '/prior_state/values/root_module/child_modules/0', priorWith({ child_modules: [1] })],
+    ['child_modules an object', '/prior_state/values/root_module/child_modules', priorWith({ child_modules: {} })],
+    ['planned_values a list', '/planned_values', { planned_values: [] }],
+    ['format_version a number', '/format_version', { format_version: 1.2 }],
+    ['terraform_version a number', '/terraform_version', { terraform_version: 1 }],
+  ])('%s → TFD_ERR_PLAN_INVALID at %s', (_name, at, over) => {
+    const err = codeOf(() => parsePlan(broken(over), { source: 'bad.json' }))
+    expect(err.code).toBe('TFD_ERR_PLAN_INVALID')
+    expect(err.message).toContain('bad.json')
+    expect(err.problems[0]).toMatchObject({ file: 'bad.json', pointer: at })
+  })
+
+  it('rejects the malformed plan of the issue even without format_version (and warns about that)', () => {
+    const warnings: string[] = []
+    const err = codeOf(() => parsePlan('{"resource_drift":{"x":1}}', { source: 'bad.json', onWarning: (w) => warnings.push(w) }))
+    expect(err.problems[0]).toMatchObject({ code: 'TFD_ERR_PLAN_INVALID', pointer: '/resource_drift' })
+    expect(warnings).toEqual([expect.stringMatching(/bad\.json: .*format_version/)])
+  })
+
+  it.each([
+    ['format_version 2.0', '/format_version', { format_version: '2.0' }],
+    ['format_version 10.1', '/format_version', { format_version: '10.1' }],
+    ['plan_format_version 3.0', '/plan_format_version', { format_version: undefined, plan_format_version: '3.0' }],
+  ])('an unknown major version (%s) → TFD_ERR_PLAN_VERSION at %s', (_name, at, over) => {
+    const err = codeOf(() => parsePlan(broken(over), { source: 'future.json' }))
+    expect(err.code).toBe('TFD_ERR_PLAN_VERSION')
+    expect(err.message).toContain('future.json')
+    expect(err.problems[0]!.pointer).toBe(at)
+  })
+
+  it('reads every 0.x and 1.x format version without warning; a missing one is a warning, not an error', () => {
+    for (const v of ['0.1', '0.2', '1.0', '1.2', '1.99']) {
+      const warnings: string[] = []
+      expect(parsePlan(broken({ format_version: v }), { source: 'p', onWarning: (w) => warnings.push(w) }).format_version).toBe(v)
+      expect(warnings).toEqual([])
+    }
+    const warnings: string[] = []
+    const read = parsePlan(broken({ format_version: undefined }), { source: 'old.json', onWarning: (w) => warnings.push(w) })
+    expect(read.observed.resources.length).toBeGreaterThan(0)
+    expect(warnings).toEqual([expect.stringMatching(/^old\.json: .*format_version/)])
+  })
+
+  it('bounds nesting depth: a deeper value is TFD_ERR_PLAN_INVALID naming the file and the limit, 500 levels still read', () => {
+    const withDepth = (n: number) => JSON.stringify({ ...plan, resource_drift: [{ ...plan.resource_drift[0], change: { ...plan.resource_drift[0]!.change, after: { id: 'db-1', deep: 'DEEP' } } }] })
+      .replace('"DEEP"', `${'['.repeat(n)}1${']'.repeat(n)}`)
+    for (const input of [withDepth(100_000), Buffer.from(withDepth(600))]) {
+      const err = codeOf(() => parsePlan(input, { source: 'deep.json' }))
+      expect(err.code).toBe('TFD_ERR_PLAN_INVALID')
+      expect(err.message).toMatch(/deep\.json.*deeper than 512 levels/)
+    }
+    expect(parsePlan(withDepth(500), { source: 'ok.json' }).observed.resources).toHaveLength(3)
   })
 
   it('spells out a whole-object sensitive mark per attribute', () => {

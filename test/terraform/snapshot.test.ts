@@ -46,6 +46,17 @@ describe('snapshot JSON', () => {
     expect(e.problems[0]!.pointer).toBe('/taken_at')
   })
 
+  it('bounds nesting depth: deeper than 512 levels is TFD_ERR_SNAPSHOT_INVALID naming the file and the limit, also when sniffed', () => {
+    const withDepth = (n: number) => JSON.stringify({ ...good, resources: [{ type: 'aws_instance', resource_id: 'i-1', attributes: { id: 'i-1', deep: 'DEEP' } }] })
+      .replace('"DEEP"', `${'['.repeat(n)}1${']'.repeat(n)}`)
+    for (const read of [(t: string) => parseSnapshotFile(t, { source: 'deep.json' }), (t: string) => readObserved(Buffer.from(t), 'deep.json')]) {
+      const e = err(() => read(withDepth(100_000)))
+      expect(e.code).toBe('TFD_ERR_SNAPSHOT_INVALID')
+      expect(e.message).toMatch(/deep\.json.*deeper than 512 levels/)
+    }
+    expect(readObserved(Buffer.from(withDepth(500)), 'ok.json').resources).toHaveLength(1)
+  })
+
   it('round-trips through toSnapshotFile and validates', () => {
     const state = parseState(JSON.stringify({ version: 4, serial: 3, lineage: 'l', resources: [{ mode: 'managed', type: 'aws_vpc', name: 'v', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ attributes: { id: 'vpc-1' } }] }] }), { source: 'x', takenAt: '2026-01-01T00:00:00.000Z' })
     const file = toSnapshotFile(state)

@@ -154,6 +154,35 @@ describe('parseState bad input', () => {
   })
 })
 
+describe('parseState nesting depth', () => {
+  const withDepth = (n: number, name = 'web') => v4([res({ name }, [{ attributes: { id: 'i-1', deep: 'DEEP' } }]), res({ name: 'other' })])
+    .replace('"DEEP"', `${'['.repeat(n)}1${']'.repeat(n)}`)
+
+  it.each([['100,000', 100_000], ['600', 600]])('a state nested %s levels deep is TFD_ERR_STATE_INVALID naming the file, the resource and the limit (both readers)', (_n, n) => {
+    for (const splitAbove of [undefined, 0]) {
+      const err = codeOf(() => parseState(Buffer.from(withDepth(n)), { source: 'deep.tfstate', ...(splitAbove === undefined ? {} : { splitAbove }) }))
+      expect(err.code).toBe('TFD_ERR_STATE_INVALID')
+      expect(err.message).toMatch(/^deep\.tfstate at \/resources\/0: the JSON nests deeper than 512 levels/)
+      expect(err.problems[0]).toMatchObject({ file: 'deep.tfstate', pointer: '/resources/0' })
+    }
+  })
+
+  it('reads a state whose attributes nest 500 levels (real states nest < 20; the limit leaves headroom)', () => {
+    for (const splitAbove of [undefined, 0]) {
+      expect(parseState(withDepth(500), { source: 's', ...(splitAbove === undefined ? {} : { splitAbove }) }).resources).toHaveLength(2)
+    }
+  })
+
+  it('counts levels from the document root: 512 in all is read, 513 is not', () => {
+    // root object (1) › resources (2) › resource (3) › instances (4) › instance (5) › attributes (6) › deep (7…)
+    for (const splitAbove of [undefined, 0]) {
+      const opts = { source: 's', ...(splitAbove === undefined ? {} : { splitAbove }) }
+      expect(parseState(withDepth(512 - 6), opts).resources).toHaveLength(2)
+      expect(codeOf(() => parseState(withDepth(512 - 5), opts)).message).toContain('deeper than 512 levels')
+    }
+  })
+})
+
 describe('parseState robustness', () => {
   it('treats "resources": null as empty', () => {
     expect(parseState('{"version":4,"serial":1,"lineage":"x","resources":null}', { source: 's' }).resources).toEqual([])
