@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { MemoryBus } from '../../engine/bus/memory-bus.ts'
-import { MAX_DATA_DEPTH, jsonValueProblem } from '../../engine/bus/validate.ts'
-import { MAX_FILE_JSON_DEPTH, MAX_JSON_DEPTH } from '../../engine/json-depth.ts'
+import { MAX_DATA_DEPTH } from '../../engine/bus/validate.ts'
+import { jsonValueProblem, MAX_FILE_JSON_DEPTH, MAX_JSON_DEPTH } from '../../engine/json-depth.ts'
 
 /** `levels` arrays, each the only element of the one around it. */
 function nested(levels: number): unknown[] {
