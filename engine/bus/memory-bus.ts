@@ -121,6 +121,8 @@ export class MemoryBus implements Bus {
   /** Recorded, not yet committed, in publish order. */
   private uncommitted: Envelope[] = []
   private commitScheduled = false
+  /** Set while `publishBatch` appends: its envelopes commit together. */
+  private batching = false
   /** Settles when the current group commits; created only when a caller waits for it. */
   private group: { promise: Promise<void>; resolve(): void; reject(error: unknown): void } | undefined
 
@@ -159,8 +161,18 @@ export class MemoryBus implements Bus {
   async publishBatch(publications: readonly Publication[]): Promise<Envelope[]> {
     // Everything that can reject a publication runs before the first one takes an offset.
     const ready = publications.map((p) => this.prepare(p))
-    const envelopes = publications.map((p, i) => this.append(p, ready[i]))
-    if (this.journal) await this.committed()
+    // One batch, one transaction: a size-triggered commit inside it could make half of it durable.
+    this.batching = true
+    let envelopes: Envelope[]
+    try {
+      envelopes = publications.map((p, i) => this.append(p, ready[i]))
+    } finally {
+      this.batching = false
+    }
+    if (!this.journal) return envelopes
+    const done = this.committed()
+    if (this.uncommitted.length >= this.maxCommitBatch) this.commit()
+    await done
     return envelopes
   }
 
@@ -203,7 +215,7 @@ export class MemoryBus implements Bus {
     }
     this.journal.record(env, now, json && json.head + env.offset + json.tail)
     this.uncommitted.push(env)
-    if (this.uncommitted.length >= this.maxCommitBatch) this.commit()
+    if (this.uncommitted.length >= this.maxCommitBatch && !this.batching) this.commit()
     else if (!this.commitScheduled) { this.commitScheduled = true; setImmediate(() => this.commit()) }
     return env
   }

@@ -4,11 +4,13 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
+import Database from 'better-sqlite3'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Topic } from '../../engine/envelope.ts'
 import type { Bus } from '../../engine/bus/bus.ts'
 import { createBus } from '../../engine/bus/create.ts'
+import { MemoryBus } from '../../engine/bus/memory-bus.ts'
 import { busJournalOf } from '../../engine/bus/journal.ts'
 import { SqliteStore } from '../../engine/store/sqlite-store.ts'
 import { MemoryStore } from '../../engine/store/memory-store.ts'
@@ -53,6 +55,24 @@ describe('MemoryBus journaled to the SQLite store', () => {
     expect((await bus2.publish({ tenant: 'acme', topic: 'events', type: 't', data: null })).offset).toBe(4)
     await bus2.close()
     await store2.close()
+  })
+
+  it('commits a batch in one transaction even when it is larger than a commit group', async () => {
+    const path = join(dir, `j${++n}.db`)
+    const store = new SqliteStore({ path })
+    const bus = new MemoryBus({ journal: store.busJournal(), max_commit_batch: 4 })
+    const reader = new Database(path, { readonly: true })
+    const durableAtDelivery: number[] = []
+    bus.live('a', 'events').subscribe(() => durableAtDelivery.push(reader.prepare('SELECT COUNT(*) FROM bus_journal').pluck().get() as number))
+    const batch = Array.from({ length: 10 }, (_, i) => ({ tenant: 'a', topic: 'events' as const, type: 't', data: i }))
+    expect((await bus.publishBatch(batch)).map((e) => e.offset)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    // A size-triggered commit part way would have made (and delivered) a prefix of the batch alone.
+    expect(durableAtDelivery).toEqual(Array(10).fill(10))
+    reader.close()
+    await store.close()
+    await expect(bus.publishBatch(batch)).rejects.toMatchObject({ code: 'TFD_ERR_BUS_JOURNAL' })
+    expect(await bus.lastOffset('a', 'events')).toBe(10)
+    await bus.close()
   })
 
   it('a new database file starts a new epoch', async () => {
