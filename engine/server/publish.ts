@@ -57,7 +57,7 @@ export async function publishBody(bus: Bus, tenant: string, value: unknown): Pro
     const code = (error as { code?: string }).code
     if (code === 'TFD_ERR_BUS_PUBLICATION') return { ok: false, status: 400, code, message: (error as Error).message }
     if (code !== 'TFD_ERR_BUS_CONNECT' && code !== 'TFD_ERR_BUS_JOURNAL' && code !== 'TFD_ERR_BUS_CLOSED') throw error
-    return { ok: false, status: 503, code: 'bus_unavailable', message: `Nothing was published: ${(error as Error).message} Retry the whole batch.` }
+    return { ok: false, status: 503, code, message: `Nothing was published: ${(error as Error).message} Retry the whole batch.` }
   }
   return { ok: true, envelopes: published.map((env) => ({ id: env.id, topic: env.topic, offset: env.offset, type: env.type })) }
 }

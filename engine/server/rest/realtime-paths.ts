@@ -12,7 +12,7 @@ export const REALTIME_OPENAPI_PATHS: Record<string, unknown> = {
   '/ws': {
     get: {
       operationId: 'get_ws', tags: ['realtime'], 'x-tfdrift-scope': 'read',
-      summary: 'WebSocket upgrade: welcome, subscribe/unsubscribe (topic, filter, since), ping, query; events as { type: "event", event: envelope }. Close 4008 = slow consumer (reconnect with your last offset).',
+      summary: 'WebSocket upgrade: welcome, subscribe/unsubscribe (topic, filter, since, epoch), ping, query; events as { type: "event", event: envelope }. Close 4008 = slow consumer (reconnect with your last offset), 4009 = stream reset (reconnect with your last offset and epoch).',
       parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' } }],
       responses: { 101: { description: 'Switching protocols' }, 401: errorRef, 403: errorRef, 503: errorRef },
     },
@@ -20,7 +20,7 @@ export const REALTIME_OPENAPI_PATHS: Record<string, unknown> = {
   '/api/v1/stream': {
     get: {
       operationId: 'get_stream', tags: ['realtime'], 'x-tfdrift-scope': 'read',
-      summary: 'Server-Sent Events: id = offset (or cursor drifts:12,events:40 for several topics), event = type, data = envelope; Last-Event-ID or ?since= resumes.',
+      summary: 'Server-Sent Events: id = offset@epoch (or cursor drifts:12@E,events:40@E for several topics), event = type, data = envelope; Last-Event-ID or ?since= resumes, and a resume across an epoch change replays the new epoch with recovered: false.',
       parameters: [topicParam, ...filterParams, { name: 'since', in: 'query', required: false, schema: { type: 'string' } }, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
       responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: errorRef, 401: errorRef, 403: errorRef },
     },
@@ -30,7 +30,7 @@ export const REALTIME_OPENAPI_PATHS: Record<string, unknown> = {
       operationId: 'post_publish', tags: ['realtime'], 'x-tfdrift-scope': 'publish',
       summary: 'Publish one envelope ({ topic, type, data, id? }) or an NDJSON batch into your tenant (relay ingest). Content-Type must be application/json or application/x-ndjson (else 415); JSON nesting is limited to 64 levels; engine-owned types (those with a schema in schemas/events) must match it.',
       requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
-      responses: { 200: { description: 'Published: offsets assigned' }, 400: errorRef, 401: errorRef, 403: errorRef, 413: errorRef, 415: errorRef },
+      responses: { 200: { description: 'Published: offsets assigned, every envelope durable (the batch is all or nothing)' }, 400: errorRef, 401: errorRef, 403: errorRef, 413: errorRef, 415: errorRef, 503: errorRef },
     },
   },
   '/health': { get: { operationId: 'get_health', tags: ['meta'], security: [], summary: "Liveness (no token needed); with a token, the open connections and streams of the caller's tenant (`scope: tenant`), or of the whole server for an admin token (`scope: server`)", responses: { 200: { description: 'OK' }, 401: errorRef } } },
