@@ -4,7 +4,7 @@
  * (`JSON.parse` of the whole text, then the same walk). Each measurement runs in a fresh child
  * process so peak RSS belongs to that parse alone.
  *
- *   npm run bench:terraform [-- --mb 100]
+ *   npm run bench:terraform [-- --mb 100]      (`-- --demo-graph`: only the demo estate's graph figures)
  * Goals (issue 3): < 2 s and peak memory < 3× the file size for 100 MB.
  */
 import { spawnSync } from 'node:child_process'
@@ -13,7 +13,9 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseState, stateFromDocument } from '../engine/terraform/state.ts'
-import { buildGraph } from '../engine/graph/index.ts'
+import { buildGraph, type ResourceGraph } from '../engine/graph/index.ts'
+import { configAddress as demoConfigAddress } from '../plugins/discovery/demo/estate/builder.ts'
+import { generateEstate } from '../plugins/discovery/demo/estate/index.ts'
 
 const self = fileURLToPath(import.meta.url)
 const corpus = process.env.TFDRIFT_CORPUS ?? join(self, '..', '..', '..', 'shared', 'fixtures')
@@ -132,6 +134,28 @@ function largestFixture(): string | undefined {
   return files.sort((a, b) => statSync(b).size - statSync(a).size)[0]
 }
 
+/**
+ * The default demo estate's graph: edges per node and the `/graph` elements JSON, now and with the
+ * old rule that linked a state dependency to every instance of its config address (issue 7).
+ */
+function demoGraph(): string[] {
+  const { resources } = generateEstate({ size: 2500, seed: 'tfdrift-demo', regions: ['us-east-1', 'eu-west-1', 'ap-northeast-1'] })
+  const snap = { kind: 'expected' as const, source: 'demo', taken_at: new Date().toISOString(), resources }
+  const t = performance.now()
+  const now = buildGraph([snap])
+  const ms = performance.now() - t
+  const naive = buildGraph([snap])
+  const byConfig = new Map<string, string[]>()
+  for (const r of resources) byConfig.set(demoConfigAddress(r.address), [...(byConfig.get(demoConfigAddress(r.address)) ?? []), r.address])
+  for (const r of resources) for (const d of r.dependencies ?? []) for (const to of byConfig.get(d) ?? []) naive.addEdge(r.address, to, 'depends_on')
+  const row = (label: string, g: ResourceGraph) => {
+    const dependsOn = g.edges.filter((e) => e.kind === 'depends_on').length
+    const mb = JSON.stringify(g.toCytoscape()).length / 2 ** 20
+    return `demo ${g.nodes.length} (${label}): ${g.edges.length} edges (${dependsOn} depends_on), ${(g.edges.length / g.nodes.length).toFixed(2)} edges/node, /graph elements JSON ${mb.toFixed(1)} MB`
+  }
+  return [`${row('now, same module instance', now)}; buildGraph ${ms.toFixed(0)} ms`, row('before, every instance', naive)]
+}
+
 function main(): void {
   const mbArg = process.argv.indexOf('--mb')
   const mb = mbArg > 0 ? Number(process.argv[mbArg + 1]) : 100
@@ -162,11 +186,12 @@ function main(): void {
   console.log(line(head))
   for (const r of rows) console.log(line(r))
   console.log('goal (100 MB): parse < 2000 ms, peak < 3× file size. ΔRSS = peak RSS minus RSS before reading the file (buffer included).')
-  for (const g of graphs) console.log(g)
+  for (const g of [...graphs, ...demoGraph()]) console.log(g)
   console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (timings scale with load; memory does not).`)
   console.log('each figure: best of 3 fresh processes; files under 8 MB: median of 25 warm runs inside each (the first run is JIT warm-up); naive = JSON.parse of the whole text + the same reader.')
 }
 
 if (process.argv[2] === '--child') child(process.argv[3]!, process.argv[4]!)
+else if (process.argv[2] === '--demo-graph') console.log(demoGraph().join('\n'))
 else if (process.argv[2] === '--generate') console.log(generate(Number(process.argv[3] ?? 100)).file) // keeps the file for profiling
 else main()

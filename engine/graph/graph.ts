@@ -1,12 +1,13 @@
 /**
  * The resource graph: one node per resource instance, keyed by full address and findable by
  * `(type, id)` and ARN; edges point from a dependent to what it depends on, taken from state
- * `dependencies` and from references inferred in attribute values (references.ts). Several
- * snapshots (state files) make one graph, so references across states (a VPC in the network state,
- * instances in the app state) become edges too.
+ * `dependencies` (resolved to module instances: dependencies.ts) and from references inferred in
+ * attribute values (references.ts). Several snapshots (state files) make one graph, so references
+ * across states (a VPC in the network state, instances in the app state) become edges too.
  */
 import type { ResourceInstance, Snapshot } from '../model.ts'
-import { formatIndexKey } from '../terraform/address.ts'
+import { formatIndexKey, type ModuleStep } from '../terraform/address.ts'
+import { DependencyIndex } from './dependencies.ts'
 import { forEachCandidate } from './references.ts'
 
 /** One resource instance in the graph (Cytoscape node data). */
@@ -58,14 +59,6 @@ export interface ImpactEntry {
 export interface BuildGraphOptions {
   /** Infer edges from attribute values (default true). */
   inferReferences?: boolean
-}
-
-/** Resource address without the instance key, and the config address without any module keys. */
-function resourceKeys(r: ResourceInstance): [string, string] {
-  const local = `${r.mode === 'data' ? 'data.' : ''}${r.type}.${r.name}`
-  const withModule = r.module ? `${r.module}.${local}` : local
-  const config = r.module ? `${r.module.replace(/\[[^\]]*\]/g, '')}.${local}` : local
-  return [withModule, config]
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -170,12 +163,12 @@ export class ResourceGraph {
 /** Builds the graph of the snapshots' resource instances (deposed objects are left out: they are leftovers, not part of the design). */
 export function buildGraph(snapshots: Snapshot[], opts: BuildGraphOptions = {}): ResourceGraph {
   const graph = new ResourceGraph()
-  const entries: Array<{ node: GraphNode; r: ResourceInstance }> = []
-  // Per source: resource address / config address → instance node ids (state dependencies name resources).
-  const resourcesBySource = new Map<string, Map<string, string[]>>()
+  const entries: Array<{ node: GraphNode; r: ResourceInstance; modules?: ModuleStep[] }> = []
+  // Per source: state dependencies name resources of their own state.
+  const resourcesBySource = new Map<string, DependencyIndex>()
   for (const snapshot of snapshots) {
     let local = resourcesBySource.get(snapshot.source)
-    if (!local) resourcesBySource.set(snapshot.source, (local = new Map()))
+    if (!local) resourcesBySource.set(snapshot.source, (local = new DependencyIndex()))
     for (const r of snapshot.resources) {
       if (r.deposed) continue
       let id = r.address || `${r.type}:${r.resource_id ?? r.arn ?? entries.length}`
@@ -197,14 +190,14 @@ export function buildGraph(snapshots: Snapshot[], opts: BuildGraphOptions = {}):
         ...(r.status ? { status: r.status } : {}),
       }
       graph.addNode(node)
-      entries.push({ node, r })
-      if (r.address) for (const key of new Set(resourceKeys(r))) push(local, key, id)
+      entries.push({ node, r, ...(r.address ? { modules: local.add(r, id) } : {}) })
     }
   }
-  for (const { node, r } of entries) {
+  for (const { node, r, modules } of entries) {
     const local = resourcesBySource.get(node.source)!
     for (const dep of r.dependencies ?? []) {
-      const targets = local.get(dep) ?? (graph.byId.has(dep) ? [dep] : [])
+      const found = local.resolve(dep, modules ?? [])
+      const targets = found.length > 0 ? found : graph.byId.has(dep) ? [dep] : []
       for (const to of targets) graph.addEdge(node.id, to, 'depends_on')
     }
   }

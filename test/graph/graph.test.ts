@@ -5,6 +5,7 @@ import { buildGraph } from '../../engine/graph/index.ts'
 import { parseState } from '../../engine/terraform/state.ts'
 import type { ResourceInstance, Snapshot } from '../../engine/model.ts'
 import { corpusDir, requireCorpus } from '../support/corpus.ts'
+import { expectedDependsOn, moduleSteps } from './terraform-rule.ts'
 
 const dir = requireCorpus()
 
@@ -49,7 +50,7 @@ describe('buildGraph', () => {
     expect(g.node('module.web["eu"].aws_instance.web[0]')).toMatchObject({ module: 'module.web["eu"]', index_key: 0, label: 'aws_instance.web[0]' })
   })
 
-  it('draws depends_on edges from state dependencies (resource → every instance, module keys ignored)', () => {
+  it('draws depends_on edges from state dependencies (from outside the module: every instance of it)', () => {
     expect(edge('aws_subnet.private[0]', 'aws_vpc.main')!.kind).toBe('depends_on')
     expect(edge('aws_instance.web', 'module.web["eu"].aws_instance.web[0]')!.kind).toBe('depends_on')
   })
@@ -123,17 +124,41 @@ describe('buildGraph', () => {
 })
 
 describe.runIf(corpusDir())('corpus: graphs', () => {
-  const files = dir ? readdirSync(join(dir, 'tfstate')).filter((f) => f.endsWith('.tfstate')) : []
-  it.each(files)('%s: every dependency on a resource present in the state becomes an edge', (f) => {
-    const s = parseState(readFileSync(join(dir!, 'tfstate', f)), { source: f })
-    const g = buildGraph([s])
-    expect(g.nodes.length).toBe(s.resources.filter((x) => !x.deposed).length)
-    const configAddr = (x: ResourceInstance) => `${x.module ? `${x.module.replace(/\[[^\]]*\]/g, '')}.` : ''}${x.mode === 'data' ? 'data.' : ''}${x.type}.${x.name}`
-    for (const x of s.resources) {
-      for (const dep of x.dependencies ?? []) {
-        const targets = s.resources.filter((y) => configAddr(y) === dep)
-        for (const t of targets) if (t.address !== x.address) expect(g.edges.some((e) => e.source === x.address && e.target === t.address && e.kind === 'depends_on')).toBe(true)
-      }
-    }
+  const files = dir ? ['tfstate', 'tfstate-legacy'].flatMap((d) => readdirSync(join(dir, d)).filter((f) => f.endsWith('.tfstate')).map((f) => join(d, f))) : []
+  const load = (f: string) => parseState(readFileSync(join(dir!, f)), { source: f })
+  const dependsOn = (s: Snapshot) => buildGraph([s], { inferReferences: false }).edges.filter((e) => e.kind === 'depends_on').map((e) => `${e.source}\n${e.target}`)
+
+  it.each(files)('%s: depends_on edges are exactly the instances each state dependency refers to', (f) => {
+    const s = load(f)
+    expect(buildGraph([s]).nodes.length).toBe(s.resources.filter((x) => !x.deposed).length)
+    expect(new Set(dependsOn(s))).toEqual(expectedDependsOn(s.resources))
+  })
+
+  // The corpus's keyed module calls have one instance each: a second instance of the largest one
+  // (same dependencies, as Terraform would record them) must link only within itself.
+  const keyed = files.map((f) => [f, largestKeyedInstance(load(f).resources)] as const).filter(([, m]) => m)
+  it.each(keyed)('%s: a second instance of %s depends on nothing in the first', (f, m) => {
+    const s = load(f)
+    const copy = `${m!.slice(0, m!.lastIndexOf('['))}["copy"]`
+    const within = (a: string, mod: string) => a.startsWith(`${mod}.`)
+    const clones = s.resources.filter((x) => within(x.address, m!)).map((x) => ({ ...x, address: copy + x.address.slice(m!.length), module: copy + x.module!.slice(m!.length) }))
+    const edges = dependsOn({ ...s, resources: [...s.resources, ...clones] }).map((e) => e.split('\n') as [string, string])
+    expect(edges.filter(([a, b]) => (within(a, copy) && within(b, m!)) || (within(a, m!) && within(b, copy)))).toEqual([])
+    const inside = (mod: string) => edges.filter(([a, b]) => within(a, mod) && within(b, mod)).length
+    expect(inside(copy)).toBe(inside(m!))
+    expect(inside(copy)).toBeGreaterThan(0)
   })
 })
+
+/** The module instance path, up to its first keyed step, that holds the most resources. */
+function largestKeyedInstance(resources: ResourceInstance[]): string | undefined {
+  const counts = new Map<string, number>()
+  for (const x of resources) {
+    const steps = moduleSteps(x.module)
+    const i = steps.findIndex(([, key]) => key)
+    if (i < 0) continue
+    const path = steps.slice(0, i + 1).map(([name, key]) => `module.${name}${key}`).join('.')
+    counts.set(path, (counts.get(path) ?? 0) + 1)
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0]
+}
