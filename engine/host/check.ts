@@ -1,7 +1,8 @@
 /**
  * `checkPipelines`: everything about a config's pipelines that can be known before running — each
- * node's plugin resolves, its kind fits its stage, its options match its schema, and the wiring is
- * sound. Returns every problem at once and never throws (`tfdrift validate` prints them).
+ * node's plugin resolves, its kind fits its stage, its options match its schema, the wiring is sound,
+ * and no tenant declares one ingress route twice. Returns every problem at once and never throws
+ * (`tfdrift validate` prints them).
  */
 import type { TfdriftConfig } from '../config/types.ts'
 import type { PluginDefinition } from '../plugin-api.ts'
@@ -10,6 +11,7 @@ import { BUILTIN_PLUGINS } from '../../plugins/index.ts'
 import { buildGraph, checkWiring, type GraphNode } from '../dataflow/graph.ts'
 import { resolvePlugin } from './resolve.ts'
 import { validateOptions } from './options.ts'
+import { checkIngress, type DeclaringNode } from './ingress.ts'
 
 /** A node whose plugin resolved and whose options validated (defaults applied). */
 export interface CheckedNode {
@@ -45,13 +47,17 @@ export async function checkPipelines(config: TfdriftConfig, opts: { configDir: s
 export async function checkAll(config: TfdriftConfig, opts: { configDir: string; builtins?: readonly PluginDefinition[] }): Promise<{ problems: Problem[]; nodes: CheckedNode[] }> {
   const problems: Problem[] = []
   const nodes: CheckedNode[] = []
+  const declaring: DeclaringNode[] = []
   for (const graph of buildGraph(config)) {
     problems.push(...checkWiring(graph))
     const results = await Promise.all(graph.nodes.map((node) => checkNode(node, opts.configDir, opts.builtins)))
     for (const r of results) {
       problems.push(...r.problems)
-      if (r.checked) nodes.push(r.checked)
+      if (!r.checked) continue
+      nodes.push(r.checked)
+      declaring.push({ ...r.checked, tenant: graph.tenant })
     }
   }
+  problems.push(...checkIngress(declaring))
   return { problems, nodes }
 }

@@ -1,7 +1,10 @@
-/** HTTP ingress routes registered by source plugins (Falco http_output, webhooks), served on the main port. */
+/**
+ * Serves the HTTP ingress routes source plugins register (http_output of alerting tools, webhooks) on
+ * the main port; which routes exist, and for which tenant, is engine/host/ingress.ts.
+ */
 import type { HttpResponse } from 'uWebSockets.js'
 import type { Logger } from 'pino'
-import type { Ingress, IngressRoute } from '../plugin-api.ts'
+import { routeFor, type IngressBinding } from '../host/ingress.ts'
 import type { Authenticate } from './principal.ts'
 import { requireScope } from './auth.ts'
 import { parseJsonBody } from './body.ts'
@@ -9,37 +12,18 @@ import { BodyTooLarge, parseQuery, readBody, sendError, sendJson, type AbortStat
 
 export const DEFAULT_INGRESS_BODY_LIMIT = 1024 * 1024
 
-/** The registry plugins see as `ctx.ingress`; routes may be added while the server runs. */
-export class IngressRegistry implements Ingress {
-  private readonly routes = new Map<string, IngressRoute>()
-  constructor(private readonly reserved: (path: string) => boolean) {}
-
-  register(route: IngressRoute): void {
-    if (!route.path.startsWith('/')) throw new Error(`Ingress path "${route.path}" must be absolute.`)
-    if (this.reserved(route.path)) throw new Error(`Ingress path "${route.path}" is reserved by the server.`)
-    const key = `${route.method} ${route.path}`
-    if (this.routes.has(key)) throw new Error(`Ingress route ${key} is already registered.`)
-    this.routes.set(key, route)
-  }
-
-  /** Removes a route (plugin restart). */
-  unregister(route: Pick<IngressRoute, 'method' | 'path'>): void {
-    this.routes.delete(`${route.method} ${route.path}`)
-  }
-
-  find(method: string, path: string): IngressRoute | undefined {
-    return this.routes.get(`${method} ${path}`)
-  }
-}
-
 /**
- * Authenticates, checks scope, reads a bounded body (413), parses JSON/NDJSON (415 for another
+ * Authenticates, picks the route of the caller's tenant among those on the path (403 when only other
+ * tenants receive there), checks scope, reads a bounded body (413), parses JSON/NDJSON (415 for another
  * Content-Type, 400 when malformed or nested past MAX_JSON_DEPTH), then calls the route: a plugin
- * handler only ever sees a bounded, parsed value.
+ * handler only ever sees a bounded, parsed value from a caller of its own tenant.
  */
-export async function serveIngress(route: IngressRoute, res: HttpResponse, state: AbortState, info: RequestInfo, authenticate: Authenticate, cors: Record<string, string>, logger: Logger): Promise<void> {
+export async function serveIngress(bindings: readonly IngressBinding[], res: HttpResponse, state: AbortState, info: RequestInfo, authenticate: Authenticate, cors: Record<string, string>, logger: Logger): Promise<void> {
   const auth = authenticate({ headers: info.headers, query: parseQuery(info.query).one })
   if (!auth.ok) return sendError(res, state, auth.status, auth.code, auth.message, cors)
+  const route = routeFor(bindings, auth.principal.tenant)?.route
+  // Handing the push to another tenant's pipeline would let a token forge that tenant's records.
+  if (!route) return sendError(res, state, 403, 'TFD_ERR_INGRESS_TENANT', `${info.method} ${info.url} receives for pipelines of another tenant; a token of tenant "${auth.principal.tenant}" may not post here.`, cors)
   const denied = requireScope(auth.principal, route.scope)
   if (denied) return sendError(res, state, 403, denied.code, denied.message, cors)
   let body: Buffer | undefined

@@ -122,6 +122,27 @@ describe('tfdrift validate', () => {
     expect(searched.stderr).toMatch(/^tfdrift\.config\.json: is a FIFO \(named pipe\), not a regular file .*\[TFD_ERR_CONFIG_LOAD\]$/m)
   }, 20_000)
 
+  it('reports two ingress routes of one tenant on one method and path at the second node, coded, before anything runs', async () => {
+    const dir = project({ 'clash.json': JSON.stringify({ store: { kind: 'memory' }, pipelines: {
+      a: { tenant: 'acme', sources: [{ use: 'falco' }] },
+      b: { tenant: 'acme', sources: [{ use: 'cloudtrail' }, { use: 'falco', with: { queue_size: 10 } }] },
+    } }) })
+    const result = await runCli(['validate', '--config', 'clash.json'], { cwd: dir })
+    expect(result.code, result.stderr).toBe(1)
+    expect(result.stderr).toMatch(/^clash\.json#\/pipelines\/b\/sources\/1: .*POST \/api\/v1\/falco\/events.*"a\.sources\.0".* \[TFD_ERR_INGRESS_CONFLICT\]$/m)
+    expect(result.stderr.trim().split('\n').at(-1)).toBe('1 problem found.')
+  })
+
+  it('accepts the same ingress path in pipelines of two tenants', async () => {
+    const dir = project({ 'shared.json': JSON.stringify({ store: { kind: 'memory' }, pipelines: {
+      a: { tenant: 'acme', sources: [{ use: 'falco' }] },
+      b: { tenant: 'beta', sources: [{ use: 'falco' }] },
+    } }) })
+    const result = await runCli(['validate', '--config', 'shared.json'], { cwd: dir })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+  })
+
   it('run refuses an invalid config with the same problem list and exit 1', async () => {
     const dir = project({ 'tfdrift.config.json': '{ "store": { "kind": "disk" }, "pipelines": {} }' })
     const result = await runCli(['run'], { cwd: dir })

@@ -126,6 +126,15 @@ describe('cloudtrail plugin', () => {
     expect(await take(source, 1)).toEqual([])
   })
 
+  it('declares the route it registers (none with ingress: false), so `tfdrift validate` finds collisions', async () => {
+    for (const options of [{}, { path: '/hooks/ct' }, { ingress: false }]) {
+      const ctx = testContext()
+      await plugin.create(ctx, options)
+      expect(plugin.ingress?.(options)).toEqual(ctx.routes.map(({ method, path, scope }) => ({ method, path, scope })))
+      ctx.controller.abort()
+    }
+  })
+
   it('accepts pushed batches on its ingress route: 202, 400 naming bad items (good ones kept), 503 when full', async () => {
     const ctx = testContext()
     const { output } = await plugin.create(ctx, { path: '/hooks/ct', queue_size: 3 })

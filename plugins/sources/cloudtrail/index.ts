@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { gunzipSync } from 'node:zlib'
 import { createRequire } from 'node:module'
 import fg from 'fast-glob'
-import { definePlugin, nodeHelper, type PipelineItem, type PluginContext } from '../../../engine/plugin-api.ts'
+import { definePlugin, nodeHelper, type IngressDeclaration, type PipelineItem, type PluginContext } from '../../../engine/plugin-api.ts'
 import { BoundedChannel } from './channel.ts'
 import { ingestBatch } from './ingest.ts'
 import { parseRecord, recordsOf, type ParseOptions } from './parse.ts'
@@ -26,6 +26,11 @@ export interface CloudTrailOptions {
 }
 
 const optionsSchema = createRequire(import.meta.url)('./options.schema.json') as Record<string, unknown>
+
+/** The route a node registers unless `ingress: false`; declared too, so collisions fail validation. */
+function declaredRoutes(options: CloudTrailOptions): IngressDeclaration[] {
+  return (options.ingress ?? true) ? [{ method: 'POST', path: options.path ?? '/api/v1/cloudtrail/events', scope: 'publish' }] : []
+}
 
 /** Reads one log file (gzip or plain JSON) into records. */
 export async function readLogFile(file: string): Promise<unknown[]> {
@@ -115,27 +120,26 @@ export default definePlugin<'source', CloudTrailOptions>({
   apiVersion: '^1.0.0',
   description: 'Raw AWS CloudTrail records (log files or pushed) as change events.',
   optionsSchema,
+  ingress: declaredRoutes,
   create(ctx, options) {
     const parse: ParseOptions = { failed: options.failed ?? 'skip', read_only: options.read_only ?? 'skip', source: 'cloudtrail' }
     const channel = new BoundedChannel<PipelineItem>(options.queue_size ?? 10_000, ctx.signal)
-    const route = {
-      method: 'POST' as const,
-      path: options.path ?? '/api/v1/cloudtrail/events',
-      scope: 'publish' as const,
+    const routes = declaredRoutes(options).map((declared) => ({
+      ...declared,
       body_limit: options.body_limit ?? 5 * 1024 * 1024,
       handle: async (body: unknown) => {
         const now = ctx.clock.isoNow()
         return ingestBatch(recordsOf(body).map((r) => parseRecord(r, parse, now)), channel, ctx, 'CloudTrail record')
       },
-    }
-    if (options.ingress ?? true) ctx.ingress.register(route)
+    }))
+    for (const route of routes) ctx.ingress.register(route)
     const sources: AsyncIterable<PipelineItem>[] = [fromFiles(ctx, options.paths ?? [], parse, parseDuration(options.poll))]
-    if (options.ingress ?? true) sources.push(channel)
+    if (routes.length) sources.push(channel)
     return {
       output: mergeSources(sources),
       close() {
         channel.close()
-        ;(ctx.ingress as { unregister?: (r: { method: string; path: string }) => void }).unregister?.(route)
+        for (const route of routes) (ctx.ingress as { unregister?: (r: { method: string; path: string }) => void }).unregister?.(route)
       },
     }
   },

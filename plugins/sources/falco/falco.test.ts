@@ -92,6 +92,15 @@ describe('falco plugin ingress', () => {
     expect(items.map((i) => [i.type, i.topic, (i.data as ChangeEvent).event_name])).toEqual([['change.received', 'events', 'RunInstances'], ['change.received', 'events', 'TerminateInstances']])
   })
 
+  it('declares the route it registers, so `tfdrift validate` finds collisions before anything runs', async () => {
+    for (const options of [{}, { path: '/hooks/falco' }]) {
+      const ctx = testContext()
+      await plugin.create(ctx, options)
+      expect(plugin.ingress?.(options)).toEqual(ctx.routes.map(({ method, path, scope }) => ({ method, path, scope })))
+      ctx.controller.abort()
+    }
+  })
+
   it('answers 503 (keeping nothing) when its queue is full, then accepts again once drained', async () => {
     const ctx = testContext()
     const { output } = await plugin.create(ctx, { path: '/hooks/falco', queue_size: 2 })

@@ -4,7 +4,7 @@
  * alerts get a 400 naming each one; the rest of the batch is kept.
  */
 import { createRequire } from 'node:module'
-import { definePlugin, nodeHelper, type PipelineItem } from '../../../engine/plugin-api.ts'
+import { definePlugin, nodeHelper, type IngressDeclaration, type PipelineItem } from '../../../engine/plugin-api.ts'
 import { BoundedChannel } from '../cloudtrail/channel.ts'
 import { ingestBatch } from '../cloudtrail/ingest.ts'
 import { convertAlert, type ConvertOptions } from './convert.ts'
@@ -20,6 +20,11 @@ export interface FalcoOptions {
 
 const optionsSchema = createRequire(import.meta.url)('./options.schema.json') as Record<string, unknown>
 
+/** The one route a node registers; declared too, so two nodes of a tenant on one path fail validation. */
+function declaredRoute(options: FalcoOptions): IngressDeclaration {
+  return { method: 'POST', path: options.path ?? '/api/v1/falco/events', scope: 'publish' }
+}
+
 export default definePlugin<'source', FalcoOptions>({
   name: 'falco',
   kind: 'source',
@@ -27,13 +32,12 @@ export default definePlugin<'source', FalcoOptions>({
   apiVersion: '^1.0.0',
   description: 'Falco alerts from the CloudTrail (and GCP audit) plugins, received over HTTP, as change events.',
   optionsSchema,
+  ingress: (options) => [declaredRoute(options)],
   create(ctx, options) {
     const convert: ConvertOptions = { failed: options.failed ?? 'skip', read_only: options.read_only ?? 'skip' }
     const channel = new BoundedChannel<PipelineItem>(options.queue_size ?? 10_000, ctx.signal)
     const route = {
-      method: 'POST' as const,
-      path: options.path ?? '/api/v1/falco/events',
-      scope: 'publish' as const,
+      ...declaredRoute(options),
       body_limit: options.body_limit ?? 1024 * 1024,
       handle: async (body: unknown) => {
         const now = ctx.clock.isoNow()
