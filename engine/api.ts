@@ -7,7 +7,7 @@ export type { TfdriftConfig, PipelineConfig, ServerConfig, StoreConfig, BusConfi
 export { definePlugin, nodeHelper, API_VERSION, PLUGIN_KINDS } from './plugin-api.ts'
 export type {
   PluginDefinition, PluginKind, PluginContext, PipelineItem, NodeConfig, QueuePolicy, Clock, PluginMetrics, Demand,
-  Ingress, IngressRoute, ProducerInstance, OperatorInstance, TransportInstance, InstanceByKind, JsonSchema,
+  Ingress, IngressRoute, IngressDeclaration, ProducerInstance, OperatorInstance, TransportInstance, InstanceByKind, JsonSchema,
 } from './plugin-api.ts'
 export { TOPICS, isTopic } from './envelope.ts'
 export type { Envelope, Publication, Topic, SubscriptionTopic } from './envelope.ts'

@@ -18,6 +18,8 @@ export const ERRORS = {
   TFD_ERR_CONFIG_LOAD: 'The config file could not be loaded (syntax or import error); see the cause.',
   TFD_ERR_EVENT_INVALID: 'An incoming event (Falco alert, CloudTrail record) is malformed; fix the listed field of each rejected item and resend only those.',
   TFD_ERR_IGNORE_FILE: 'The ignore file could not be read; check the --ignore-file path (gitignore-style patterns like aws_instance.*.tags.LastScanned).',
+  TFD_ERR_INGRESS_CONFLICT: 'Two ingress routes of one tenant (or one and a server route) use the same method and path, so a push could not tell which pipeline it is for; give one node another path in its options, or move one pipeline to another tenant.',
+  TFD_ERR_INGRESS_TENANT: 'This ingress route belongs to pipelines of another tenant, so your token may not post to it; use a token of the tenant whose pipeline receives there, or add the source to a pipeline of your tenant.',
   TFD_ERR_JSON_TOO_DEEP: 'The JSON (a request body or WebSocket message) nests arrays/objects deeper than 64 levels, the limit for JSON from clients; flatten it.',
   TFD_ERR_MEDIA_TYPE: 'The request body has an unsupported Content-Type; send application/json (one document) or application/x-ndjson (one per line), optionally with charset=utf-8.',
   TFD_ERR_NOT_FOUND: 'Nothing with that id or address exists for your tenant; check the value (list endpoints show valid ones).',

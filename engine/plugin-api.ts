@@ -45,7 +45,11 @@ export interface Demand {
   readonly paused: boolean
 }
 
-/** An HTTP ingress route for sources that receive pushes (Falco http_output, webhooks). */
+/**
+ * An HTTP ingress route for sources that receive pushes (Falco http_output, webhooks). A route belongs
+ * to the tenant of the registering pipeline: only tokens of that tenant reach it (others get 403), so
+ * pipelines of different tenants may register the same path, and one tenant may register it once.
+ */
 export interface IngressRoute {
   method: 'POST' | 'PUT'
   /** Absolute path, e.g. `/api/v1/falco/events`. */
@@ -60,6 +64,9 @@ export interface IngressRoute {
    */
   handle(body: unknown, request: { tenant: string; headers: Record<string, string | undefined> }): Promise<{ status: number; data?: unknown }>
 }
+
+/** A route as declared ahead of `create`: what collision checks and the API document need. */
+export type IngressDeclaration = Pick<IngressRoute, 'method' | 'path' | 'scope'>
 
 export interface Ingress {
   register(route: IngressRoute): void
@@ -122,6 +129,11 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, O = any> {
   description?: string
   /** Checked with ajv (defaults applied) before `create`. */
   optionsSchema: JsonSchema
+  /**
+   * The ingress routes `create` registers for these options (schema defaults applied). Declaring them
+   * lets `tfdrift validate` find two routes of one tenant on one path before anything runs.
+   */
+  ingress?(options: O): IngressDeclaration[]
   create(ctx: PluginContext, options: O): InstanceByKind[K] | Promise<InstanceByKind[K]>
 }
 

@@ -1,8 +1,9 @@
 /**
  * The runtime behind `tfdrift run`: opens the store and bus, starts the server when a transport needs
  * it (or `config.server` is set), resolves and checks every plugin, then builds and starts the
- * pipelines. `stop()` shuts down gracefully: producers first, then in-flight items are drained within
- * `shutdown_timeout_ms`, then operators, transports, server, store and bus are closed.
+ * pipelines, and last the live metrics (they read the running nodes). `stop()` shuts down gracefully:
+ * the live metrics stop first (nothing publishes into a closing bus), then producers, then in-flight
+ * items are drained within `shutdown_timeout_ms`, then operators, transports, server, store and bus are closed.
  */
 import 'reflect-metadata'
 import path from 'node:path'
@@ -11,7 +12,7 @@ import type { Logger } from 'pino'
 import type { TfdriftConfig } from './config/types.ts'
 import type { Bus } from './bus/bus.ts'
 import type { Store } from './store/store.ts'
-import type { Clock, Ingress, IngressRoute, PluginDefinition } from './plugin-api.ts'
+import type { Clock, PluginDefinition } from './plugin-api.ts'
 import { TfdriftError } from './errors.ts'
 import { systemClock } from './clock.ts'
 import { createLogger } from './logger.ts'
@@ -19,12 +20,14 @@ import { createBus } from './bus/create.ts'
 import { openStore } from './store/open.ts'
 import { createRootContainer } from './host/context.ts'
 import { checkAll } from './host/check.ts'
+import { IngressTable } from './host/ingress.ts'
 import { Dataflow } from './dataflow/dataflow.ts'
 import type { NodeStats } from './dataflow/node.ts'
 import type { BackoffOptions } from './dataflow/backoff.ts'
 import type { PersistOptions } from './dataflow/persist.ts'
 import { metricsRegistry, registerNodeCounters } from './metrics.ts'
 import type { Server } from './server/index.ts'
+import { DEFAULT_METRICS_INTERVAL_MS, startLiveMetrics } from './live-metrics.ts'
 
 export interface RuntimeOptions {
   /** The config file, so relative plugin paths resolve from its folder. */
@@ -51,22 +54,14 @@ export interface Runtime {
   /** Counters of every node (received, emitted, dropped, errors, queue_depth, restarts) and its state. */
   stats(): { nodes: NodeStats[] }
   /** Routes source plugins registered when no server runs (tests, headless runs). */
-  ingress: Ingress
+  ingress: IngressTable
   stop(): Promise<void>
   /** The HTTP/WS server, when a transport needs it or `config.server` is set. */
   server?: Server
 }
 
 /** An ingress that only records routes; used when no server runs. */
-export class RecordingIngress implements Ingress {
-  readonly routes = new Map<string, IngressRoute>()
-  register(route: IngressRoute): void {
-    const key = `${route.method} ${route.path}`
-    if (this.routes.has(key)) throw new Error(`Ingress route ${key} is already registered.`)
-    this.routes.set(key, route)
-  }
-  unregister(route: Pick<IngressRoute, 'method' | 'path'>): void { this.routes.delete(`${route.method} ${route.path}`) }
-}
+export class RecordingIngress extends IngressTable {}
 
 function needsServer(config: TfdriftConfig): boolean {
   if (config.server) return true
@@ -103,7 +98,7 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
     throw error
   }
 
-  let ingress: Ingress = new RecordingIngress()
+  let ingress: IngressTable = new RecordingIngress()
   let server: Runtime['server']
   try {
     if (needsServer(config)) {
@@ -122,12 +117,27 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
   const root = createRootContainer({ bus, store, clock, ingress, logger })
   const dataflow = new Dataflow(nodes, { root, bus, store, clock, logger, tenants, backoff: opts.backoff, persist: opts.persist })
   const unregister = registerNodeCounters(() => dataflow.stats())
-  await dataflow.start()
+  try {
+    await dataflow.start()
+  } catch (error) {
+    // A node refused to start (an ingress route of its tenant is taken): nothing stays half-running.
+    await dataflow.stop(0).catch(() => {})
+    unregister()
+    await server?.close().catch(() => {})
+    if (!opts.bus) await bus.close().catch(() => {})
+    if (!opts.store) await store.close().catch(() => {})
+    throw error
+  }
   logger.info({ pipelines: Object.keys(tenants), nodes: nodes.length }, 'Pipelines started.')
+  const liveMetrics = startLiveMetrics({
+    bus, store, logger, intervalMs: config.metrics?.interval_ms ?? DEFAULT_METRICS_INTERVAL_MS, tenants: Object.values(tenants),
+    probes: () => dataflow.probes(), clients: server ? (tenant) => server!.clients(tenant) : undefined,
+  })
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
     const timeout = config.shutdown_timeout_ms ?? 10_000
+    await liveMetrics.stop()
     try {
       await dataflow.stop(timeout)
     } catch (error) {

@@ -9,6 +9,8 @@ export interface TfdriftConfig {
   log?: { level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'; pretty?: boolean }
   /** Grace period for draining on shutdown, ms (default 10000). */
   shutdown_timeout_ms?: number
+  /** Live engine figures on the `metrics` and `stats` topics. */
+  metrics?: { /** Tick period, ms (default 2000; 0 = off). */ interval_ms?: number }
   /** Empty for a relay-only config, whose file may omit it (the loader fills in `{}`); `tfdrift run` needs at least one. */
   pipelines: Record<string, PipelineConfig>
 }

@@ -18,6 +18,7 @@ import { PublishSink } from './publish.ts'
 import { PersistSink, type PersistOptions } from './persist.ts'
 import { PipelineOutput } from './output.ts'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts'
+import type { LatencySummary } from './latency.ts'
 
 export interface DataflowOptions {
   root: DependencyContainer
@@ -31,6 +32,9 @@ export interface DataflowOptions {
   persist?: PersistOptions | false
 }
 
+/** One node as the live metrics read it: its counters, its pipeline's tenant, and (operators) its latency window. */
+export interface NodeProbe { tenant: string; stats: NodeStats; latency?: { takeLatency(items: number): LatencySummary } }
+
 /** The running nodes of all pipelines. */
 export class Dataflow {
   readonly nodes = new Map<string, SupervisedNode>()
@@ -42,7 +46,7 @@ export class Dataflow {
 
   private key(pipeline: string, id: string): string { return `${pipeline}\u0000${id}` }
 
-  /** Creates every node, wires them, and starts them (transports, operators, then producers). */
+  /** Creates every node, wires them, and starts them (transports, operators, then producers); throws a node's refusal to start. */
   async start(): Promise<void> {
     const { opts } = this
     const backoff = { ...DEFAULT_BACKOFF, ...opts.backoff }
@@ -87,11 +91,21 @@ export class Dataflow {
       if (n instanceof OperatorNode) await n.start()
     }
     await Promise.all(all.filter((n) => n instanceof ProducerNode).map((n) => n.start()))
+    const refusal = all.find((n) => n.refusal)?.refusal
+    if (refusal) throw refusal
   }
 
   /** Counters and state of every node. */
   stats(): NodeStats[] {
     return [...this.nodes.values()].map((n) => n.snapshot())
+  }
+
+  /** Every node's counters and latency samples, and every pipeline's bus publisher (for the live metrics). */
+  probes(): { nodes: NodeProbe[]; publishers: readonly PublishSink[] } {
+    const nodes = [...this.nodes.values()].map((n): NodeProbe => ({
+      tenant: this.opts.tenants[n.node.pipeline] ?? 'default', stats: n.snapshot(), latency: n instanceof OperatorNode ? n : undefined,
+    }))
+    return { nodes, publishers: this.publishers }
   }
 
   /** Graceful stop within `timeoutMs`: abort producers, drain operators in order, close transports, flush writers. */

@@ -8,12 +8,13 @@ import { Subscriber } from 'rxjs'
 import type { DependencyContainer } from 'tsyringe'
 import type { Logger } from 'pino'
 import type { Clock, Demand, Ingress, IngressRoute, PipelineItem, PluginDefinition, TransportInstance } from '../plugin-api.ts'
-import type { ErrorCode } from '../errors.ts'
+import { TfdriftError, type ErrorCode } from '../errors.ts'
 import type { GraphNode } from './graph.ts'
 import type { NodeCounters } from '../metrics.ts'
 import { pluginMetrics } from '../metrics.ts'
 import { createPluginContext } from '../host/context.ts'
 import { TOKENS } from '../host/tokens.ts'
+import { ingressFor, type IngressTable } from '../host/ingress.ts'
 import type { Sink } from './sink.ts'
 import type { PipelineOutput } from './output.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
@@ -65,6 +66,8 @@ export abstract class SupervisedNode {
   private restarting = false
   private timer: ReturnType<typeof setTimeout> | undefined
   private routes: IngressRoute[] = []
+  /** Why the node stopped for good instead of restarting (set only by a failure retrying cannot cure). */
+  refusal: TfdriftError | undefined
   /** Resolved when the plugin's output completes (operators: after their input completes). */
   protected completion: { promise: Promise<void>; resolve(): void } = deferred()
 
@@ -86,6 +89,9 @@ export abstract class SupervisedNode {
       instance = await this.definition.create(context, this.options)
       this.checkInstance(instance)
     } catch (error) {
+      // At first start a taken route is another node's and stays taken: restarting would only loop. On a
+      // restart it may be this node's own, still being released after a slow close, so supervision retries.
+      if (!this.restarting && error instanceof TfdriftError && error.code === 'TFD_ERR_INGRESS_CONFLICT') return this.refuse(error)
       this.fail(error, 'TFD_ERR_PLUGIN_CREATE')
       return
     }
@@ -136,6 +142,16 @@ export abstract class SupervisedNode {
       this.stats.restarts++
       void this.start()
     }, delay)
+  }
+
+  /** Stops the node for good after a failed create, keeping the error for the runtime to report. */
+  private refuse(error: TfdriftError): void {
+    this.stats.errors++
+    this.abort.abort()
+    this.releaseRoutes(this.takeRoutes())
+    this.state = 'stopped'
+    this.refusal = error
+    this.log.error({ code: error.code, err_message: errorMessage(error) }, 'Plugin refused to start; it is not restarted until the configuration changes.')
   }
 
   /** Stops the instance: no restarts; closes it. Operators drain first (see OperatorNode.drainAndStop). */
@@ -197,18 +213,19 @@ export abstract class SupervisedNode {
     })
   }
 
-  /** The instance's view of the ingress: routes it registers are removed again when it stops or restarts. */
+  /** The instance's view of the ingress: its routes belong to the pipeline's tenant and go when it stops or restarts. */
   private instanceIngress(): Ingress {
-    const shared = this.env.root.resolve<Ingress>(TOKENS.Ingress)
-    return { register: (route) => { shared.register(route); this.routes.push(route) } }
+    const owner = { tenant: this.env.tenant, pipeline: this.node.pipeline, node: this.node.id, plugin: this.definition.name }
+    const own = ingressFor(this.env.root.resolve<IngressTable>(TOKENS.Ingress), owner)
+    return { register: (route) => { own.register(route); this.routes.push(route) } }
   }
 
   /** Takes the current instance's routes (so a restarted instance starts with none). */
   private takeRoutes(): IngressRoute[] { const r = this.routes; this.routes = []; return r }
 
   private releaseRoutes(routes: IngressRoute[]): void {
-    const shared = this.env.root.resolve<Ingress & { unregister?(r: IngressRoute): void }>(TOKENS.Ingress)
-    for (const r of routes) shared.unregister?.(r)
+    const shared = this.env.root.resolve<IngressTable>(TOKENS.Ingress)
+    for (const r of routes) shared.unregister(r)
   }
 
   /** Demand handed to the plugin: paused while any downstream sink is full. */

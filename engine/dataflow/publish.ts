@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Bus } from '../bus/bus.ts'
 import type { PipelineItem } from '../plugin-api.ts'
 import { RoomWaiters } from './sink.ts'
+import { LatencyHistogram } from './latency.ts'
 
 export class PublishSink {
   inflight = 0
@@ -15,21 +16,27 @@ export class PublishSink {
   dropped = 0
   private overflowWarned = false
   errors = 0
+  /** Publish-to-durable time of a sample of publishes: the bus lag the live metrics report. */
+  readonly lag = new LatencyHistogram()
 
-  constructor(private readonly bus: Bus, private readonly tenant: string, private readonly log: Logger, readonly maxInflight = 1024) {}
+  constructor(private readonly bus: Bus, readonly tenant: string, private readonly log: Logger, readonly maxInflight = 1024) {}
 
   /** Starts publishing; false when the item was dropped because a producer ignored demand past the hard bound (2 × max in flight). */
   offer(item: PipelineItem): boolean {
     if (!item.topic) return true
     if (this.inflight >= this.maxInflight * 2) return this.overflow()
     if (++this.inflight >= this.maxInflight) this.onChange?.()
+    const t0 = this.lag.due() ? performance.now() : 0
     let promise: Promise<unknown>
     try {
       promise = this.bus.publish({ topic: item.topic, type: item.type, tenant: this.tenant, data: item.data })
     } catch (error) {
       promise = Promise.reject(error)
     }
-    promise.then(() => { this.published++ }, (error: unknown) => {
+    promise.then(() => {
+      this.published++
+      if (t0 !== 0) this.lag.record(performance.now() - t0)
+    }, (error: unknown) => {
       this.errors++
       if (!this.warned) {
         this.warned = true

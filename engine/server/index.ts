@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client'
 import type { Bus } from '../bus/bus.ts'
 import type { Store } from '../store/store.ts'
 import type { ServerConfig } from '../config/types.ts'
-import type { Ingress } from '../plugin-api.ts'
+import { IngressTable, SERVER_PATHS } from '../host/ingress.ts'
 import { TfdriftError } from '../errors.ts'
 import type { Authenticate, Principal } from './principal.ts'
 import { corsHeaders, createAuthenticator, credentialOf, originAllowed, requireScope } from './auth.ts'
@@ -21,17 +21,18 @@ import { parseJsonBody } from './body.ts'
 import { Connections } from './connections.ts'
 import { BodyTooLarge, captureRequest, headersTooLarge, parseQuery, readBody, send, sendError, sendJson, trackAbort, type AbortState, type RequestInfo } from './http.ts'
 import { Hub } from './hub.ts'
-import { IngressRegistry, serveIngress } from './ingress.ts'
+import { serveIngress } from './ingress.ts'
 import { resolveLimits, type ResolvedLimits } from './limits.ts'
 import { createServerMetrics } from './metrics.ts'
 import { publishBody } from './publish.ts'
 import { bridgeToFastify } from './rest-bridge.ts'
+import { ingressPathItems, REALTIME_OPENAPI_PATHS } from './rest/realtime-paths.ts'
 import { mountSse } from './sse.ts'
 import { loadStatic, resolveUiDir } from './static.ts'
 import { mountWebSocket } from './ws.ts'
 
 /** Builds the fastify REST app (`createRestApp` of ./rest has this shape). */
-export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; bodyLimit?: number; stats?: (principal: Principal) => unknown }) => Promise<FastifyInstance>
+export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; bodyLimit?: number; stats?: (principal: Principal) => unknown; openapiPaths?: (principal: Principal) => Record<string, unknown> }) => Promise<FastifyInstance>
 
 export interface StartServerOptions {
   config: ServerConfig
@@ -49,18 +50,19 @@ export interface StartServerOptions {
 export interface Server {
   /** The bound port (useful with `port: 0`). */
   port: number
-  /** Where source plugins register HTTP push routes. */
-  ingress: Ingress
+  /** Where source plugins register HTTP push routes, each for its pipeline's tenant. */
+  ingress: IngressTable
   /** Limits in force (defaults applied). */
   limits: ResolvedLimits
   /** Open realtime connections and live streams, server-wide (tests; /health shows them to admin tokens only). */
   stats(): { ws: number; sse: number; connections: number; streams: number }
+  /** One tenant's open realtime connections (the live metrics report them to that tenant). */
+  clients(tenant: string): { ws: number; sse: number }
   /** Stops listening, closes WS with 1001 and ends SSE streams, releases the bus subscriptions. */
   close(): Promise<void>
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const RESERVED = new Set(['/ws', '/health', '/metrics', '/api/v1/stream', '/api/v1/publish'])
 
 /** Starts listening; resolves once the port is bound. */
 export async function startServer(opts: StartServerOptions): Promise<Server> {
@@ -98,13 +100,17 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   const common = { app, bus, hub, authenticate, config, limits, connections, metrics, logger: log }
   const wsServer = mountWebSocket(common)
   const sseServer = mountSse(common)
-  const ingress = new IngressRegistry((p) => RESERVED.has(p))
+  const ingress = new IngressTable((p) => SERVER_PATHS.has(p))
   const started = Date.now()
 
   let rest: FastifyInstance | undefined
   const factory = opts.rest === false ? undefined : opts.rest ?? (await loadDefaultRest(log))
   if (factory) {
-    rest = await factory({ store, bus, authenticate, logger, bodyLimit: limits.body_limit_bytes, stats: (principal) => ({ server: countsFor(principal) }) })
+    rest = await factory({
+      store, bus, authenticate, logger, bodyLimit: limits.body_limit_bytes, stats: (principal) => ({ server: countsFor(principal) }),
+      // Routes come and go with plugin restarts, and another tenant's paths are none of the caller's business.
+      openapiPaths: (principal) => ({ ...REALTIME_OPENAPI_PATHS, ...ingressPathItems(ingress.reachableBy(principal.tenant)) }),
+    })
     await rest.ready()
   }
   const uiDir = resolveUiDir(opts.uiDir, ROOT)
@@ -193,10 +199,10 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
       if (!originAllowed(origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
       return send(res, state, 204, '', { ...cors, 'access-control-max-age': '600' })
     }
-    const ingressRoute = ingress.find(info.method, info.url)
-    if (ingressRoute) {
+    const ingressRoutes = ingress.find(info.method, info.url)
+    if (ingressRoutes) {
       if (!originAllowed(origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
-      return serveIngress(ingressRoute, res, state, info, authenticate, cors, log)
+      return serveIngress(ingressRoutes, res, state, info, authenticate, cors, log)
     }
     if (rest && info.url.startsWith('/api/')) {
       if (!originAllowed(origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
@@ -227,6 +233,7 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
     ingress,
     limits,
     stats,
+    clients: (tenant) => ({ ws: connections.count(tenant, 'ws'), sse: connections.count(tenant, 'sse') }),
     async close() {
       if (closed) return
       closed = true

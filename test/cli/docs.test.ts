@@ -33,7 +33,7 @@ describe('generated docs', () => {
   it('docs/config.md has a row for every option, including the server schema', () => {
     const doc = generatedDocs()['docs/config.md']!
     for (const row of ['`server.port`', '`server.auth.tokens[].scopes` (required)', '`store.kind` (required)', '`bus.url`',
-      '`pipelines.<name>.discovery[].use` (required)', '`pipelines.<name>.transports[].queue.policy`', '`shutdown_timeout_ms`']) {
+      '`pipelines.<name>.discovery[].use` (required)', '`pipelines.<name>.transports[].queue.policy`', '`shutdown_timeout_ms`', '`metrics.interval_ms`']) {
       expect(doc).toContain(`| ${row} |`)
     }
   })

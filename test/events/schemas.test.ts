@@ -1,8 +1,9 @@
 /**
  * Event schemas: every schema under schemas/ compiles; the real demo pipeline (demo discovery, drift
  * analysis, terraform-remediation), a terraform-state source that fails then recovers, a plugin that
- * fails once, and REST approve/reject publish only envelopes that match schemas/envelope.schema.json
- * and schemas/events/<type>.schema.json — and a malformed envelope is refused.
+ * fails once, REST approve/reject and the engine's live metrics (`metrics.pipeline`, `stats.summary`)
+ * publish only envelopes that match schemas/envelope.schema.json and schemas/events/<type>.schema.json
+ * — and a malformed envelope is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -37,7 +38,8 @@ const flaky = definePlugin({
 
 /** The types this run must publish. */
 const EXPECTED = ['change.received', 'drift.detected', 'drift.updated', 'drift.resolved', 'remediation.proposed', 'state.summary',
-  'system.plugin_failed', 'system.plugin_restarted', 'source.error', 'source.recovered', 'remediation.approved', 'remediation.rejected']
+  'system.plugin_failed', 'system.plugin_restarted', 'source.error', 'source.recovered', 'remediation.approved', 'remediation.rejected',
+  'metrics.pipeline', 'stats.summary']
 
 describe('event schemas', () => {
   let dir: string
@@ -61,6 +63,7 @@ describe('event schemas', () => {
     sub = bus.liveAll().subscribe((e) => { seen.push(e); for (const w of waiters.splice(0)) w() })
     const builtins: PluginDefinition[] = [...BUILTIN_PLUGINS, flaky]
     runtime = await startRuntime({
+      metrics: { interval_ms: 200 },
       pipelines: {
         demo: {
           tenant: 'acme',
@@ -137,5 +140,8 @@ describe('event schemas', () => {
     expect(validateEnvelope({ ...summary, data: { ...(summary.data as object), coverage: { percent: 101 } } }).ok).toBe(false)
     expect(validateEnvelope({ ...summary, type: 'custom.thing', data: 'anything' })).toEqual({ ok: true })
     expect(validateEnvelope('not an envelope').ok).toBe(false)
+    const metrics = seen.find((e) => e.type === 'metrics.pipeline')!
+    expect(validateEnvelope({ ...metrics, topic: 'stats' }).ok).toBe(false)
+    expect(validateEnvelope({ ...metrics, data: { ...(metrics.data as object), nodes: [{ node: 'x' }] } })).toMatchObject({ ok: false, errors: expect.arrayContaining([expect.objectContaining({ pointer: '/data/nodes/0' })]) })
   })
 })

@@ -14,7 +14,7 @@ import type { Authenticate } from '../principal.ts'
 import { silentLogger } from '../../logger.ts'
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../../json-depth.ts'
 import { TOO_DEEP, tooDeepMessage, unsupportedMediaType } from '../body.ts'
-import { HttpError, describeValidation, flatHeaders, sendError, setPrincipal } from './http.ts'
+import { HttpError, describeValidation, flatHeaders, principalOf, sendError, setPrincipal } from './http.ts'
 import { buildOpenApi, type RouteDoc } from './openapi.ts'
 import { REALTIME_OPENAPI_PATHS } from './realtime-paths.ts'
 import { GraphCache } from './graph-cache.ts'
@@ -33,10 +33,11 @@ export interface RestAppOptions {
   /** Runtime counters (pipelines, connections…) included as `runtime` in `GET /api/v1/stats`, as the caller may see them. */
   stats?: (principal: Principal) => unknown
   /**
-   * OpenAPI path items for routes served outside fastify; default: the realtime server's
-   * (`/ws`, `/api/v1/stream`, `/api/v1/publish`, `/health`, `/metrics`). Pass `{}` for none.
+   * OpenAPI path items for routes served outside fastify, or a function of the caller giving them
+   * (ingress routes differ by tenant); default: the realtime server's (`/ws`, `/api/v1/stream`,
+   * `/api/v1/publish`, `/health`, `/metrics`). Pass `{}` for none.
    */
-  openapiPaths?: Record<string, unknown>
+  openapiPaths?: Record<string, unknown> | ((principal: Principal) => Record<string, unknown>)
   /** Max request body in bytes (default 1 MiB). */
   bodyLimit?: number
   /** How long graph/state views are served without re-reading snapshots, ms (default 2000; 0 = always re-read). */
@@ -125,7 +126,10 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
 
   app.get('/api/v1/openapi.json', {
     schema: { summary: 'This OpenAPI 3.1 document (not wrapped in success/data)', tags: ['meta'], response: { 200: { type: 'object', additionalProperties: true } } },
-  }, async () => buildOpenApi(routes, opts.openapiPaths ?? REALTIME_OPENAPI_PATHS))
+  }, async (request) => {
+    const extra = opts.openapiPaths ?? REALTIME_OPENAPI_PATHS
+    return buildOpenApi(routes, typeof extra === 'function' ? extra(principalOf(request)) : extra)
+  })
 
   return app
 }

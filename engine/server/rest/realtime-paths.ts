@@ -1,7 +1,8 @@
 /**
- * OpenAPI path items for the routes the uWebSockets.js server serves itself (not fastify), so the one
- * document at `/api/v1/openapi.json` describes the whole port. Kept beside the REST app because the
- * REST app is what serves the document; the protocol details live in ARCHITECTURE.md and schemas/ws-*.json.
+ * OpenAPI path items for the routes the uWebSockets.js server serves itself (not fastify) — its own
+ * and the ingress routes plugins register — so the one document at `/api/v1/openapi.json` describes
+ * the whole port. Kept beside the REST app because the REST app is what serves the document; the
+ * protocol details live in ARCHITECTURE.md and schemas/ws-*.json.
  */
 const errorRef = { description: 'Error', content: { 'application/json': { schema: { type: 'object', properties: { success: { const: false }, error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } } } } }
 const topicParam = { name: 'topic', in: 'query', required: false, description: 'Comma-separated topics (drifts, events, state, remediations, stats, metrics, system, all); default all', schema: { type: 'string' } }
@@ -35,4 +36,28 @@ export const REALTIME_OPENAPI_PATHS: Record<string, unknown> = {
   },
   '/health': { get: { operationId: 'get_health', tags: ['meta'], security: [], summary: "Liveness (no token needed); with a token, the open connections and streams of the caller's tenant (`scope: tenant`), or of the whole server for an admin token (`scope: server`)", responses: { 200: { description: 'OK' }, 401: errorRef } } },
   '/metrics': { get: { operationId: 'get_metrics', tags: ['meta'], security: [], summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+}
+
+/** What the document says of one ingress route: the registering plugin, when a pipeline's node registered it. */
+export interface IngressRouteDoc {
+  route: { method: string; path: string; scope: string }
+  owner?: { plugin: string }
+}
+
+/** Path items for the ingress routes source plugins registered (method, path, scope and plugin). */
+export function ingressPathItems(routes: readonly IngressRouteDoc[]): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const { route, owner } of routes) {
+    const method = route.method.toLowerCase()
+    paths[route.path] ??= {}
+    paths[route.path]![method] = {
+      operationId: `${method}_ingress_${route.path.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')}`,
+      tags: ['ingress'], 'x-tfdrift-scope': route.scope,
+      ...(owner ? { 'x-tfdrift-plugin': owner.plugin } : {}),
+      summary: `Ingress${owner ? ` of the "${owner.plugin}" source plugin` : ''}: pushes one JSON document or an NDJSON batch into your tenant's pipeline (Content-Type application/json or application/x-ndjson, else 415; nesting limited to 64 levels).`,
+      requestBody: { required: true, content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+      responses: { '2XX': { description: 'Accepted by the plugin; its answer is wrapped in { success: true, data }' }, 400: errorRef, 401: errorRef, 403: errorRef, 413: errorRef, 415: errorRef, 503: errorRef },
+    }
+  }
+  return paths
 }

@@ -1,7 +1,9 @@
 /** Stats route: drift counts by kind/severity/status, coverage, totals and runtime counters. */
 import type { FastifyInstance } from 'fastify'
-import { SEVERITIES, type Coverage, type DriftKind, type DriftStatus, type RemediationStatus } from '../../../model.ts'
+import { SEVERITIES, type Coverage, type DriftKind, type DriftStatus, type RemediationStatus, type Severity } from '../../../model.ts'
+import type { Store } from '../../../store/store.ts'
 import type { RestContext } from '../index.ts'
+import type { GraphCache } from '../graph-cache.ts'
 import { principalOf } from '../http.ts'
 import { coverageSchema, query, responses } from '../schemas.ts'
 
@@ -36,36 +38,44 @@ export function registerStatsRoutes(app: FastifyInstance, ctx: RestContext): voi
     },
   }, async (request) => {
     const principal = principalOf(request)
-    const { tenant } = principal
-    const store = ctx.store
-    // Counting through `total` with limit 1 keeps this O(queries), never O(drifts) in memory.
-    const count = async (q: Parameters<typeof store.listDrifts>[1]) => (await store.listDrifts(tenant, { ...q, page: 1, limit: 1 })).total
-    const [total, byKind, bySeverity, byStatus, active, view, events, plans, planStatus] = await Promise.all([
-      count({}),
-      Promise.all(KINDS.map((kind) => count({ kind }))),
-      Promise.all(SEVERITIES.map((severity) => count({ severity }))),
-      Promise.all(STATUSES.map((status) => count({ status }))),
-      Promise.all(KINDS.map(async (kind) => (await Promise.all(ACTIVE.map((status) => count({ kind, status })))).reduce((a, b) => a + b, 0))),
-      ctx.graphs.view(tenant),
-      store.listChangeEvents(tenant, { page: 1, limit: 1 }),
-      store.listRemediations(tenant, { page: 1, limit: 1 }),
-      Promise.all(PLAN_STATUSES.map(async (status) => (await store.listRemediations(tenant, { status, page: 1, limit: 1 })).total)),
-    ])
-    const inState = view.managed_count
-    const coverage = computeCoverage(inState, { missing: active[0]!, unmanaged: active[1]!, modified: active[2]! })
+    const data = await computeStats(ctx.store, ctx.graphs, principal.tenant)
     const runtime = ctx.stats?.(principal)
-    return {
-      success: true,
-      data: {
-        drifts: { total, by_kind: zip(KINDS, byKind), by_severity: zip(SEVERITIES, bySeverity), by_status: zip(STATUSES, byStatus) },
-        coverage,
-        resources: inState,
-        events: events.total,
-        remediations: { total: plans.total, by_status: zip(PLAN_STATUSES, planStatus) },
-        ...(runtime && typeof runtime === 'object' ? { runtime } : {}),
-      },
-    }
+    return { success: true, data: { ...data, ...(runtime && typeof runtime === 'object' ? { runtime } : {}) } }
   })
+}
+
+/** A tenant's drift statistics: what `GET /api/v1/stats` serves (less `runtime`) and `stats.summary` publishes. */
+export interface StatsSummary {
+  drifts: { total: number; by_kind: Record<DriftKind, number>; by_severity: Record<Severity, number>; by_status: Record<DriftStatus, number> }
+  coverage: Coverage
+  resources: number
+  events: number
+  remediations: { total: number; by_status: Record<RemediationStatus, number> }
+}
+
+/** Computes a tenant's statistics from the store and its state view (one code path for REST and the live `stats` topic). */
+export async function computeStats(store: Store, graphs: GraphCache, tenant: string): Promise<StatsSummary> {
+  // Counting through `total` with limit 1 keeps this O(queries), never O(drifts) in memory.
+  const count = async (q: Parameters<typeof store.listDrifts>[1]) => (await store.listDrifts(tenant, { ...q, page: 1, limit: 1 })).total
+  const [total, byKind, bySeverity, byStatus, active, view, events, plans, planStatus] = await Promise.all([
+    count({}),
+    Promise.all(KINDS.map((kind) => count({ kind }))),
+    Promise.all(SEVERITIES.map((severity) => count({ severity }))),
+    Promise.all(STATUSES.map((status) => count({ status }))),
+    Promise.all(KINDS.map(async (kind) => (await Promise.all(ACTIVE.map((status) => count({ kind, status })))).reduce((a, b) => a + b, 0))),
+    graphs.view(tenant),
+    store.listChangeEvents(tenant, { page: 1, limit: 1 }),
+    store.listRemediations(tenant, { page: 1, limit: 1 }),
+    Promise.all(PLAN_STATUSES.map(async (status) => (await store.listRemediations(tenant, { status, page: 1, limit: 1 })).total)),
+  ])
+  const inState = view.managed_count
+  return {
+    drifts: { total, by_kind: zip(KINDS, byKind), by_severity: zip(SEVERITIES, bySeverity), by_status: zip(STATUSES, byStatus) },
+    coverage: computeCoverage(inState, { missing: active[0]!, unmanaged: active[1]!, modified: active[2]! }),
+    resources: inState,
+    events: events.total,
+    remediations: { total: plans.total, by_status: zip(PLAN_STATUSES, planStatus) },
+  }
 }
 
 /**
