@@ -19,8 +19,8 @@ import type { Topic } from './envelope.ts'
 import type { NodeProbe } from './dataflow/dataflow.ts'
 import type { PublishSink } from './dataflow/publish.ts'
 import { LatencyHistogram } from './dataflow/latency.ts'
-import { GraphCache } from './server/rest/graph-cache.ts'
-import { computeStats, type StatsSummary } from './server/rest/routes/stats.ts'
+import { GraphCache } from './graph/view-cache.ts'
+import { computeStats, type StatsSummary } from './stats.ts'
 
 export const DEFAULT_METRICS_INTERVAL_MS = 2000
 /** Streams whose activity can change a tenant's stats. */

@@ -1,12 +1,12 @@
 /**
- * Per-tenant cache of what the graph, state and stats routes derive from the latest snapshots: the
+ * Per-tenant cache of what the graph, state and stats views (REST, the live `stats` topic) derive from the latest snapshots: the
  * resource graph (`buildGraph` of engine/graph) and snapshot summaries. Loading 50k resources from the store
  * takes about a second, so within `ttl_ms` a cached view is served without touching the store; past
  * it the snapshots are reloaded, and the graph is rebuilt only when their identity changed.
  */
-import type { Snapshot } from '../../model.ts'
-import type { Store } from '../../store/store.ts'
-import { buildGraph, type ResourceGraph } from '../../graph/index.ts'
+import type { Snapshot } from '../model.ts'
+import type { Store } from '../store/store.ts'
+import { buildGraph, type ResourceGraph } from './index.ts'
 
 /** Max tenants/pipelines whose views are kept. */
 const MAX_ENTRIES = 64
