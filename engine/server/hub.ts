@@ -36,6 +36,8 @@ export class Frames {
   private json?: string
   private wsFrame?: string
   private sseFrame?: string
+  private sseOne?: string
+  private sseOneEpoch?: string
   constructor(readonly env: Envelope) {}
   private body(): string {
     return (this.json ??= JSON.stringify(this.env))
@@ -44,9 +46,17 @@ export class Frames {
   ws(): string {
     return (this.wsFrame ??= `{"type":"event","event":${this.body()}}`)
   }
-  /** `id:`/`event:`/`data:` block; `id` is set by the SSE connection (it may be a multi-topic cursor). */
+  /** `event:`/`data:` block; the SSE connection puts the `id:` line (it may be a multi-topic cursor) before it. */
   sseData(): string {
     return (this.sseFrame ??= `event: ${this.env.type.replace(/[\r\n]/g, ' ')}\ndata: ${this.body()}\n\n`)
+  }
+  /** The whole message for a one-topic SSE stream, `id: offset@epoch` included: built once, not per connection. */
+  sseWithId(epoch: string | undefined): string {
+    if (this.sseOne === undefined || this.sseOneEpoch !== epoch) {
+      this.sseOneEpoch = epoch
+      this.sseOne = `id: ${epoch ? `${this.env.offset}@${epoch}` : this.env.offset}\n${this.sseData()}`
+    }
+    return this.sseOne
   }
   /** Approximate size used for pending-buffer accounting. */
   size(): number {

@@ -54,7 +54,9 @@ class SseConn implements Sink {
     if (at) at.offset = env.offset
     else this.cursor.set(env.topic, { offset: env.offset })
     tallies.deliveries++
-    this.raw(`id: ${encodeResumeCursor(this.cursor)}\n${frames.sseData()}`)
+    // One topic (the common case) shares one message string across connections; this runs per event per connection.
+    if (this.cursor.size === 1) this.raw(frames.sseWithId(at?.epoch))
+    else this.raw(`id: ${encodeResumeCursor(this.cursor)}\n${frames.sseData()}`)
   }
 
   /** A followed stream lost continuity: end, so the client reconnects with its cursor (and epoch). */
