@@ -47,7 +47,7 @@ describe('falco ingress over HTTP', () => {
   it('accepts the real capture (202) and emits it as a change event', async () => {
     const res = await post(JSON.stringify(REAL))
     expect(res.status).toBe(202)
-    expect(await res.json()).toEqual({ success: true, data: { accepted: 1, skipped: {} } })
+    expect(await res.json()).toEqual({ success: true, data: { accepted: 1, alerts: 0, skipped: {} } })
     const [item] = await take(output, 1)
     expect(item!.type).toBe('change.received')
     expect(item!.data as ChangeEvent).toMatchObject({ event_name: 'AuthorizeSecurityGroupIngress', region: 'ap-northeast-1', actor: { user: 'ADMIN_OKTA_TEST', source_ip: '221.113.81.87' } })

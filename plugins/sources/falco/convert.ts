@@ -1,10 +1,11 @@
 /**
  * Falco alerts (http_output / falcosidekick bodies) → ChangeEvents. CloudTrail-plugin alerts
  * (`source: aws_cloudtrail`, `ct.*` fields) and GCP audit alerts (`gcp.*`) become change events;
- * syscall, Kubernetes-audit and internal alerts are not cloud changes and are skipped. Output fields
- * may be null or integers (real captures have both), so every field is read defensively.
+ * syscall, Kubernetes-audit and internal alerts are not cloud changes: they become security alerts
+ * (`security.alert`), or are skipped when `security_alerts` is off. Output fields may be null or
+ * integers (real captures have both), so every field is read defensively.
  */
-import type { Actor, ChangeEvent } from '../../../engine/model.ts'
+import type { Actor, ChangeEvent, Severity } from '../../../engine/model.ts'
 import { newId } from '../../../engine/ids.ts'
 import type { ItemResult } from '../cloudtrail/ingest.ts'
 import { isReadOnly, mask } from '../cloudtrail/parse.ts'
@@ -13,7 +14,30 @@ import { normalizeEventName, resourceOf } from '../cloudtrail/resource-map.ts'
 export interface ConvertOptions {
   failed: 'skip' | 'flag'
   read_only: 'skip' | 'keep'
+  /** Non-cloud alerts become security alerts (true) or are skipped as `not_cloud` (false). */
+  security_alerts: boolean
 }
+
+/** A Falco alert that is not a cloud change, as `security.alert` events carry it (schemas/events/security.alert.schema.json). */
+export interface SecurityAlert {
+  id: string
+  rule: string
+  /** Falco's priority, spelled as Falco spells it when it is one of Falco's; as sent otherwise. */
+  priority?: string
+  /** The priority on tfdrift's scale, so `severity_min` subscriptions apply; absent for an unknown priority. */
+  severity?: Severity
+  /** Falco's event source (`syscall`, `k8s_audit`, `internal`, a plugin's). */
+  source?: string
+  time: string
+  hostname?: string
+  tags: string[]
+  output?: string
+  /** Secret-looking fields masked as change events' parameters are. */
+  output_fields: Record<string, unknown>
+}
+
+/** Per-alert outcome: the shared ingest results, plus a security alert. */
+export type AlertResult = ItemResult | { kind: 'alert'; alert: SecurityAlert }
 
 type Fields = Record<string, unknown>
 
@@ -27,7 +51,7 @@ const CAMEL: Record<string, string> = {
 }
 
 /** Converts one alert; never throws. */
-export function convertAlert(alert: unknown, options: ConvertOptions, receivedAt: string): ItemResult {
+export function convertAlert(alert: unknown, options: ConvertOptions, receivedAt: string): AlertResult {
   if (!alert || typeof alert !== 'object' || Array.isArray(alert)) {
     return { kind: 'invalid', message: `a Falco alert must be a JSON object, got ${alert === null ? 'null' : Array.isArray(alert) ? 'an array' : typeof alert}` }
   }
@@ -42,7 +66,53 @@ export function convertAlert(alert: unknown, options: ConvertOptions, receivedAt
   const keys = Object.keys(fields)
   if (a.source === 'aws_cloudtrail' || keys.some((k) => k.startsWith('ct.'))) return fromCloudTrail(a, fields, options, receivedAt)
   if (a.source === 'gcpaudit' || keys.some((k) => k.startsWith('gcp.'))) return fromGcpAudit(a, fields, receivedAt)
+  if (options.security_alerts) return securityAlert(a, fields, receivedAt)
   return { kind: 'skipped', reason: 'not_cloud', ...(typeof a.rule === 'string' ? { event_name: a.rule } : {}) }
+}
+
+/** Falco's priorities by lower-cased name (Falco also accepts `info`): its own spelling and tfdrift's severity. */
+const PRIORITIES = new Map<string, [string, Severity]>([
+  ['emergency', ['Emergency', 'critical']], ['alert', ['Alert', 'critical']], ['critical', ['Critical', 'critical']], ['error', ['Error', 'high']],
+  ['warning', ['Warning', 'medium']], ['notice', ['Notice', 'low']], ['informational', ['Informational', 'info']], ['info', ['Informational', 'info']],
+  ['debug', ['Debug', 'info']],
+])
+
+/** An RFC 3339 timestamp at the start of a string (falcosidekick's docs post `…046Z+2`). */
+const RFC3339_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)/
+
+function securityAlert(a: Record<string, unknown>, f: Fields, receivedAt: string): AlertResult {
+  const rule = str(a.rule)
+  if (!rule) return { kind: 'invalid', message: 'this Falco alert has no `rule`; a security alert is known by the rule that fired' }
+  const rawPriority = str(a.priority)
+  const priority = rawPriority ? PRIORITIES.get(rawPriority.toLowerCase()) : undefined
+  const time = alertTime(a, f, receivedAt)
+  // The time is what a reader orders alerts by, not evidence of a change: a bad one costs precision, not the alert.
+  const prefix = typeof a.time === 'string' ? RFC3339_PREFIX.exec(a.time)?.[0] : undefined
+  const hostname = str(a.hostname) ?? str(f['evt.hostname'])
+  const masked = mask(f) as Fields
+  const output = typeof a.output === 'string' ? maskedOutput(a.output, f, masked) : undefined
+  const alert: SecurityAlert = {
+    id: newId(), rule,
+    ...(rawPriority ? { priority: priority?.[0] ?? rawPriority } : {}),
+    ...(priority ? { severity: priority[1] } : {}),
+    ...(str(a.source) ? { source: str(a.source) } : {}),
+    time: time.ok ? time.value : prefix ? new Date(Date.parse(prefix)).toISOString() : receivedAt,
+    ...(hostname ? { hostname } : {}),
+    tags: Array.isArray(a.tags) ? a.tags.filter((t): t is string => typeof t === 'string') : [],
+    ...(output !== undefined ? { output } : {}),
+    output_fields: masked,
+  }
+  return { kind: 'alert', alert }
+}
+
+/** Falco's output line repeats field values: a value masked in the fields is masked where the line shows it too. */
+function maskedOutput(output: string, fields: Fields, masked: Fields): string {
+  let out = output
+  for (const [k, v] of Object.entries(fields)) {
+    const shown = typeof v === 'number' ? String(v) : v
+    if (typeof shown === 'string' && shown !== '' && masked[k] !== v) out = out.split(shown).join(typeof masked[k] === 'string' ? (masked[k] as string) : '****')
+  }
+  return out
 }
 
 function fromCloudTrail(a: Record<string, unknown>, f: Fields, options: ConvertOptions, receivedAt: string): ItemResult {
