@@ -122,9 +122,14 @@ export interface Drift {
   status: DriftStatus
   /** Source of the expected side (state file) — lets users find which state to fix. */
   state_source?: string
+  /** When a resolved drift was seen gone (set on `drift.resolved`). */
+  resolved_at?: string
+  /** Who put it back, when a change event after the cause touched the resource (set on `drift.resolved`). */
+  resolved_by?: Actor
 }
 
-export type RemediationStatus = 'proposed' | 'approved' | 'rejected' | 'applied' | 'failed'
+/** `obsolete`: nobody decided it and it no longer applies (its drift resolved, or a newer plan replaced it). */
+export type RemediationStatus = 'proposed' | 'approved' | 'rejected' | 'applied' | 'failed' | 'obsolete'
 
 export interface RemediationPlan {
   id: string

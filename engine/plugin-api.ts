@@ -16,12 +16,14 @@ export type PluginKind = (typeof PLUGIN_KINDS)[number]
  *
  * Conventional types: `snapshot` (data: Snapshot), `change.received` (ChangeEvent, topic `events`),
  * `drift.detected` / `drift.updated` / `drift.resolved` (Drift, topic `drifts`), `state.summary`
- * (topic `state`), `remediation.proposed` (RemediationPlan, topic `remediations`).
+ * (topic `state`), `remediation.proposed` / `remediation.obsoleted` (RemediationPlan, topic `remediations`).
  */
 export interface PipelineItem<T = unknown> {
   type: string
   topic?: Topic
   data: T
+  /** Id of the discovery node that emitted the item; set by the engine (see `PluginContext.discovery`). */
+  origin?: string
 }
 
 /** Wall clock, injectable so tests control time. */
@@ -88,6 +90,12 @@ export interface PluginContext {
   tenant: string
   /** The node id (`<pipeline>.<stage>.<index>` unless the config names it). */
   node: string
+  /**
+   * Ids of the discovery nodes whose items reach this node, directly or through other operators (set for
+   * analysis and remediation nodes run by the engine). Their items carry the id as `origin`, so an analyzer
+   * can tell when every one has delivered its first snapshot.
+   */
+  discovery?: readonly string[]
 }
 
 export interface ProducerInstance {

@@ -8,7 +8,7 @@ import type { GraphCache } from './graph/view-cache.ts'
 
 export const KINDS: DriftKind[] = ['missing', 'unmanaged', 'modified']
 export const STATUSES: DriftStatus[] = ['open', 'acknowledged', 'remediated', 'resolved']
-export const PLAN_STATUSES: RemediationStatus[] = ['proposed', 'approved', 'rejected', 'applied', 'failed']
+export const PLAN_STATUSES: RemediationStatus[] = ['proposed', 'approved', 'rejected', 'applied', 'failed', 'obsolete']
 /** Statuses that still count against coverage: the drift exists and nobody fixed it yet. */
 const ACTIVE: DriftStatus[] = ['open', 'acknowledged']
 

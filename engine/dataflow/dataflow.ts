@@ -84,6 +84,9 @@ export class Dataflow {
       }
     }
     this.order = topoOrder(this.checked.map((c) => c.node))
+    for (const node of this.nodes.values()) {
+      if (node instanceof OperatorNode) node.discovery = discoveryUpstream(node.node, (id) => this.nodes.get(this.key(node.node.pipeline, id))?.node)
+    }
     const all = [...this.nodes.values()]
     await Promise.all(all.filter((n) => n instanceof TransportNode).map((n) => n.start()))
     for (const g of [...this.order].reverse()) {
@@ -126,4 +129,22 @@ export class Dataflow {
       clearTimeout(timer)
     }
   }
+}
+
+/** The discovery nodes whose items reach `node`, following `inputs` through operators. */
+function discoveryUpstream(node: GraphNode, byId: (id: string) => GraphNode | undefined): string[] {
+  const found = new Set<string>()
+  const visited = new Set<string>()
+  const walk = (n: GraphNode) => {
+    for (const id of n.inputs) {
+      if (visited.has(id)) continue
+      visited.add(id)
+      const input = byId(id)
+      if (!input) continue
+      if (input.kind === 'discovery') found.add(id)
+      else walk(input)
+    }
+  }
+  walk(node)
+  return [...found]
 }

@@ -54,6 +54,8 @@ export abstract class SupervisedNode {
   readonly stats: NodeStats
   /** Operator nodes fed by this node. */
   downstream: Sink[] = []
+  /** Discovery nodes whose items reach this one (operators; set by the dataflow before start). */
+  discovery: readonly string[] | undefined
   /** The pipeline's bus publisher and store writer. */
   output: PipelineOutput | undefined
   /** How many of this node's sinks (output included) are full right now; kept by their RoomState. */
@@ -82,7 +84,7 @@ export abstract class SupervisedNode {
     this.state = 'starting'
     this.abort = new AbortController()
     this.completion = deferred()
-    const info = { plugin: this.definition.name, pipeline: this.node.pipeline, tenant: this.env.tenant, node: this.node.id }
+    const info = { plugin: this.definition.name, pipeline: this.node.pipeline, tenant: this.env.tenant, node: this.node.id, ...(this.discovery ? { discovery: this.discovery } : {}) }
     const { context } = createPluginContext(this.env.root, info, { signal: this.abort.signal, demand: this.makeDemand(), metrics: pluginMetrics(this.node.pipeline, this.node.id), ingress: this.instanceIngress() })
     let instance: unknown
     try {

@@ -8,6 +8,11 @@ export class ProducerNode extends SupervisedNode {
   private subscription: Subscription | undefined
   private iterator: AsyncIterator<PipelineItem> | undefined
 
+  /** Discovery items carry their node's id, so analyzers know whose first snapshot they have (a copy: the plugin may reuse its objects). */
+  override emit(item: PipelineItem): void {
+    super.emit(this.definition.kind === 'discovery' && item.origin === undefined ? { ...item, origin: this.node.id } : item)
+  }
+
   protected checkInstance(instance: unknown): void {
     const output = (instance as ProducerInstance | undefined)?.output
     if (!output || (!(output instanceof Observable) && typeof (output as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (output as unknown as Observable<unknown>).subscribe !== 'function')) {

@@ -17,6 +17,8 @@ export interface NodeInfo {
   pipeline: string
   tenant: string
   node: string
+  /** Discovery nodes upstream of an operator node. */
+  discovery?: readonly string[]
 }
 
 /** The root container of one runtime, holding the services every plugin shares. */
@@ -42,6 +44,7 @@ export function createRootContainer(services: { bus: Bus; store: Store; clock: C
         pipeline: info.pipeline,
         tenant: info.tenant,
         node: info.node,
+        ...(info.discovery ? { discovery: info.discovery } : {}),
       }
     },
   })

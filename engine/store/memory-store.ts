@@ -4,7 +4,7 @@ import type { Clock } from '../plugin-api.ts'
 import { systemClock } from '../clock.ts'
 import { TfdriftError } from '../errors.ts'
 import { decodeCursor, encodeCursor, isAfter, normalisePage, severityRank } from './paging.ts'
-import { checkDrifts, checkEvents, checkPlans, checkSnapshot, checkTenant } from './validate.ts'
+import { checkDrifts, checkEvents, checkPlans, checkSnapshot, checkStateKeys, checkTenant } from './validate.ts'
 
 interface TenantData {
   /** Latest snapshot per `pipeline \0 kind \0 source`. */
@@ -14,6 +14,8 @@ interface TenantData {
   drifts: Map<string, { drift: Drift; time: number; seq: number }>
   history: Map<string, DriftStatusChange[]>
   plans: Map<string, RemediationPlan>
+  /** Plugin state: scope → key → value. */
+  state: Map<string, Map<string, unknown>>
 }
 
 /** Same contract as the SQLite store, kept in Maps (tests, and `store: { kind: 'memory' }`). Records are copied in and out. */
@@ -135,7 +137,11 @@ export class MemoryStore implements Store {
   async saveRemediations(tenant: string, plans: RemediationPlan[]): Promise<void> {
     checkTenant(tenant); checkPlans(plans)
     const map = this.data(tenant).plans
-    for (const plan of plans) map.set(plan.id, clone(plan))
+    for (const plan of plans) {
+      // A decision (or obsolescence) outlives a replayed proposal.
+      if (plan.status === 'proposed' && (map.get(plan.id)?.status ?? 'proposed') !== 'proposed') continue
+      map.set(plan.id, clone(plan))
+    }
   }
 
   async listRemediations(tenant: string, query: PageRequest & { status?: RemediationStatus }): Promise<Page<RemediationPlan>> {
@@ -158,6 +164,35 @@ export class MemoryStore implements Store {
     return clone(decided)
   }
 
+  async obsoleteRemediations(tenant: string, plans: RemediationPlan[], by: string): Promise<RemediationPlan[]> {
+    checkTenant(tenant); checkPlans(plans)
+    const map = this.data(tenant).plans
+    const changed: RemediationPlan[] = []
+    for (const plan of plans) {
+      const current = map.get(plan.id) ?? plan
+      if (current.status !== 'proposed') continue
+      const obsolete: RemediationPlan = { ...current, status: 'obsolete', decided_by: by, decided_at: this.clock.isoNow() }
+      map.set(plan.id, clone(obsolete))
+      changed.push(obsolete)
+    }
+    return clone(changed)
+  }
+
+  async loadPluginState(tenant: string, scope: string): Promise<Map<string, unknown>> {
+    return clone(new Map(this.data(tenant).state.get(scope) ?? []))
+  }
+
+  async savePluginState(tenant: string, scope: string, entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
+    checkTenant(tenant); checkStateKeys(scope, entries)
+    const all = this.data(tenant).state
+    let state = all.get(scope)
+    if (!state) all.set(scope, (state = new Map()))
+    for (const [key, value] of entries) {
+      if (value === undefined) state.delete(key)
+      else state.set(key, clone(value))
+    }
+  }
+
   async flush(): Promise<void> {
     this.data('')
   }
@@ -170,7 +205,7 @@ export class MemoryStore implements Store {
     if (this.closed) throw new TfdriftError('TFD_ERR_STORE_CLOSED', 'The store is closed; it cannot be used after shutdown started.')
     let data = this.tenants.get(tenant)
     if (!data) {
-      data = { snapshots: new Map(), events: new Map(), drifts: new Map(), history: new Map(), plans: new Map() }
+      data = { snapshots: new Map(), events: new Map(), drifts: new Map(), history: new Map(), plans: new Map(), state: new Map() }
       if (tenant !== '') this.tenants.set(tenant, data)
     }
     return data

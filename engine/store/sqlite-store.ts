@@ -10,8 +10,9 @@ import { migrate } from './migrate.ts'
 import { normalisePage } from './paging.ts'
 import { SqliteDrifts } from './sqlite-drifts.ts'
 import { SqliteJournal } from './sqlite-journal.ts'
+import { SqlitePluginState } from './sqlite-plugin-state.ts'
 import type { BusJournal } from '../bus/journal.ts'
-import { checkDrifts, checkEvents, checkPlans, checkSnapshot, checkTenant } from './validate.ts'
+import { checkDrifts, checkEvents, checkPlans, checkSnapshot, checkStateKeys, checkTenant } from './validate.ts'
 
 export interface SqliteStoreOptions {
   /** Database file (`:memory:` works too). Its directory must exist. */
@@ -41,6 +42,7 @@ export class SqliteStore implements Store {
   private readonly logger: Logger
   private readonly drifts: SqliteDrifts
   private readonly journal: SqliteJournal
+  private readonly pluginState: SqlitePluginState
   private readonly batchSize: number
   private readonly interval: number
   private pending: PendingWrite[] = []
@@ -78,6 +80,7 @@ export class SqliteStore implements Store {
     this.drifts = new SqliteDrifts(this.db)
     this.s = statements(this.db)
     this.journal = new SqliteJournal(this.db, () => !this.closed)
+    this.pluginState = new SqlitePluginState(this.db)
   }
 
   async saveSnapshot(tenant: string, pipeline: string, snapshot: Snapshot): Promise<void> {
@@ -184,6 +187,34 @@ export class SqliteStore implements Store {
     })()
   }
 
+  async obsoleteRemediations(tenant: string, plans: RemediationPlan[], by: string): Promise<RemediationPlan[]> {
+    checkTenant(tenant); checkPlans(plans)
+    this.readable()
+    return this.db.transaction(() => {
+      const changed: RemediationPlan[] = []
+      for (const plan of plans) {
+        const current = parse<RemediationPlan>(this.s.planById.get(tenant, plan.id)) ?? plan
+        if (current.status !== 'proposed') continue
+        const obsolete: RemediationPlan = { ...current, status: 'obsolete', decided_by: by, decided_at: this.clock.isoNow() }
+        this.s.upsertPlan.run(tenant, obsolete.id, obsolete.drift_id, obsolete.status, obsolete.created_at, JSON.stringify(obsolete))
+        changed.push(obsolete)
+      }
+      return changed
+    })()
+  }
+
+  async loadPluginState(tenant: string, scope: string): Promise<Map<string, unknown>> {
+    this.readable()
+    return this.pluginState.load(tenant, scope)
+  }
+
+  async savePluginState(tenant: string, scope: string, entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
+    checkTenant(tenant); checkStateKeys(scope, entries)
+    // Serialised now: the caller may change its objects before the batch is written.
+    const rows = entries.map(([key, value]) => [key, value === undefined ? undefined : JSON.stringify(value)] as const)
+    this.enqueue(rows.length, () => this.pluginState.write(tenant, scope, rows))
+  }
+
   /** The in-process bus's journal in this database (epoch, offsets and envelopes of every stream); see `createBus`. */
   busJournal(): BusJournal {
     return this.journal
@@ -286,8 +317,10 @@ function statements(db: Database.Database) {
     upsertEvent: db.prepare(`INSERT INTO change_events (tenant, id, time, event_name, resource_id, data) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (tenant, id) DO UPDATE SET time = excluded.time, event_name = excluded.event_name, resource_id = excluded.resource_id, data = excluded.data`),
     eventById: db.prepare('SELECT data FROM change_events WHERE tenant = ? AND id = ?').pluck(),
+    // A decision (or obsolescence) outlives a replayed proposal.
     upsertPlan: db.prepare(`INSERT INTO remediations (tenant, id, drift_id, status, created_at, data) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (tenant, id) DO UPDATE SET drift_id = excluded.drift_id, status = excluded.status, created_at = excluded.created_at, data = excluded.data`),
+      ON CONFLICT (tenant, id) DO UPDATE SET drift_id = excluded.drift_id, status = excluded.status, created_at = excluded.created_at, data = excluded.data
+      WHERE remediations.status = 'proposed' OR excluded.status <> 'proposed'`),
     planById: db.prepare('SELECT data FROM remediations WHERE tenant = ? AND id = ?').pluck(),
   }
 }

@@ -73,6 +73,17 @@ export interface Store {
   listRemediations(tenant: string, query: PageRequest & { status?: RemediationStatus }): Promise<Page<RemediationPlan>>
   getRemediation(tenant: string, id: string): Promise<RemediationPlan | undefined>
   decideRemediation(tenant: string, id: string, status: 'approved' | 'rejected', by: string): Promise<RemediationPlan | undefined>
+  /**
+   * Marks plans `obsolete` (`decided_by` = `by`, `decided_at` = now) unless someone decided them: a proposed
+   * plan, or one not saved yet, becomes obsolete; any other status stays. Returns the plans this call changed.
+   * (`saveRemediations` never turns a plan that is no longer proposed back into a proposal.)
+   */
+  obsoleteRemediations(tenant: string, plans: RemediationPlan[], by: string): Promise<RemediationPlan[]>
+
+  /** A plugin's own state, kept across restarts: JSON values by key within a scope the plugin names (e.g. its node). */
+  loadPluginState(tenant: string, scope: string): Promise<Map<string, unknown>>
+  /** Upserts entries of a plugin's state; an entry whose value is `undefined` deletes its key. Batched like every write. */
+  savePluginState(tenant: string, scope: string, entries: ReadonlyArray<readonly [key: string, value: unknown]>): Promise<void>
 
   flush(): Promise<void>
   close(): Promise<void>

@@ -33,3 +33,12 @@ export function checkDrifts(drifts: readonly Drift[]): void {
 export const checkEvents = (events: readonly ChangeEvent[]) => check('change event', events, EVENT)
 export const checkPlans = (plans: readonly RemediationPlan[]) => check('remediation plan', plans, PLAN)
 export const checkSnapshot = (snapshot: Snapshot) => check('snapshot', [snapshot], SNAPSHOT)
+
+/** Throws TFD_ERR_STORE_RECORD when a plugin-state scope or key is not a non-empty string. */
+export function checkStateKeys(scope: string, entries: ReadonlyArray<readonly [string, unknown]>): void {
+  if (typeof scope !== 'string' || scope.length === 0) throw new TfdriftError('TFD_ERR_STORE_RECORD', 'A plugin state scope must be a non-empty string.')
+  if (!Array.isArray(entries)) throw new TfdriftError('TFD_ERR_STORE_RECORD', 'Expected a list of [key, value] plugin state entries.')
+  for (const entry of entries) {
+    if (typeof entry?.[0] !== 'string' || entry[0].length === 0) throw new TfdriftError('TFD_ERR_STORE_RECORD', 'A plugin state key must be a non-empty string; nothing of this call was saved.')
+  }
+}

@@ -2,7 +2,7 @@ import { describe, it, expect, vi, afterEach } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { Subject, map } from 'rxjs'
+import { Subject, filter, map, of } from 'rxjs'
 import { startRuntime, RecordingIngress } from '../../engine/runtime.ts'
 import { TfdriftError } from '../../engine/errors.ts'
 import { openStore } from '../../engine/store/open.ts'
@@ -12,7 +12,7 @@ import { silentLogger } from '../../engine/logger.ts'
 import { metricsRegistry } from '../../engine/metrics.ts'
 import { definePlugin, type PipelineItem } from '../../engine/plugin-api.ts'
 import type { Envelope } from '../../engine/envelope.ts'
-import { counterSource, toDrift, subjectSource } from './support/plugins.ts'
+import { collector, counterSource, mapper, toDrift, subjectSource } from './support/plugins.ts'
 import { GatedStore } from './support/gated-store.ts'
 
 async function waitFor(cond: () => boolean): Promise<void> {
@@ -111,5 +111,30 @@ describe('startRuntime', () => {
     vi.useRealTimers()
     await runtime.stop()
     expect((runtime.ingress as RecordingIngress).routes.size).toBe(0)
+  })
+
+  it('tells an operator which discovery nodes feed it, through other operators, and stamps their items with their node id', async () => {
+    const seen: PipelineItem[] = []
+    let wiring: readonly string[] | undefined
+    const snapshots = definePlugin({
+      name: 'snapshots', kind: 'discovery', version: '1.0.0', apiVersion: '^1.0.0', optionsSchema: {},
+      create: () => ({ output: of<PipelineItem>({ type: 'snapshot', data: {} }) }),
+    })
+    const probe = collector('probe', seen)
+    const runtime = await startRuntime({
+      pipelines: {
+        p: {
+          discovery: [{ use: snapshots, id: 'state-a' }, { use: snapshots, id: 'state-b' }],
+          sources: [{ use: counterSource('events', { count: 1 }), id: 'events' }],
+          analysis: [{ use: mapper('pass', (item) => item), id: 'pass' }],
+          remediation: [{ use: { ...probe, create: (ctx, options) => { wiring = ctx.discovery; return probe.create(ctx, options) } }, id: 'probe' }],
+        },
+      },
+    }, { logger: silentLogger, bus: new MemoryBus(), store: new MemoryStore(), persist: false })
+    await waitFor(() => seen.length === 3)
+    await runtime.stop()
+    expect([...wiring!].sort()).toEqual(['state-a', 'state-b'])
+    expect(seen.filter((i) => i.type === 'snapshot').map((i) => i.origin).sort()).toEqual(['state-a', 'state-b'])
+    expect(seen.find((i) => i.type === 'tick')!.origin).toBeUndefined()
   })
 })

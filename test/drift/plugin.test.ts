@@ -114,13 +114,34 @@ describe('drift operator', () => {
     const detected = drain().find((i) => i.type === 'drift.detected')!.data as Drift
     expect(detected.actor).toMatchObject({ user: 'alice', event_name: 'ModifyInstanceAttribute', event_id: 'ev-1' })
 
+    // A later call on a drift whose cause is known changed more or put it back: the next snapshot tells which.
     input.next({ type: 'change.received', topic: 'events', data: { ...change, id: 'ev-2', actor: { user: 'bob' } } })
-    const updated = drain()
+    expect(drain()).toEqual([])
+    input.next(snap('observed', [inst('aws_instance.web', { id: 'i-1', instance_type: 't3.xlarge' }), inst('aws_s3_bucket.logs', { id: 'logs' })]))
+    const updated = drain().filter((i) => i.type.startsWith('drift.'))
     expect(updated.map((i) => i.type)).toEqual(['drift.updated'])
     expect((updated[0]!.data as Drift).actor?.user).toBe('bob')
     // Failed calls changed nothing: never attributed.
     input.next({ type: 'change.received', topic: 'events', data: { ...change, id: 'ev-3', error_code: 'AccessDenied', actor: { user: 'mallory' } } })
     expect(drain()).toEqual([])
+  })
+
+  it('never blames a fixer: a partial fix keeps the cause as actor, and the one who completes it is resolved_by', async () => {
+    const { input, drain } = await operator()
+    const by = (user: string, id: string): PipelineItem => ({ type: 'change.received', topic: 'events', data: { id, source: 'cloudtrail', time: '2026-11-22T10:00:00.000Z', event_name: 'ModifyInstanceAttribute', resource_id: 'i-1', actor: { user } } })
+    const web = (attributes: Record<string, unknown>) => snap('observed', [inst('aws_instance.web', { id: 'i-1', ...attributes }), inst('aws_s3_bucket.logs', { id: 'logs' })])
+    input.next(by('alice', 'ev-1'))
+    input.next(expected)
+    input.next(web({ instance_type: 't3.large', ebs_optimized: true }))
+    expect((drain().find((i) => i.type === 'drift.detected')!.data as Drift).actor?.user).toBe('alice')
+    input.next(by('bob', 'ev-2')) // bob undoes one of alice's two changes
+    input.next(web({ instance_type: 't3.micro', ebs_optimized: true }))
+    const shrunk = drain().find((i) => i.type === 'drift.updated')!.data as Drift
+    expect([shrunk.actor?.user, shrunk.changes!.map((c) => c.path)]).toEqual(['alice', ['ebs_optimized']])
+    input.next(by('carol', 'ev-3'))
+    input.next(web({ instance_type: 't3.micro' }))
+    const resolved = drain().find((i) => i.type === 'drift.resolved')!.data as Drift
+    expect([resolved.actor?.user, resolved.resolved_by?.user]).toEqual(['alice', 'carol'])
   })
 
   it('keeps the recent-changes index bounded', async () => {

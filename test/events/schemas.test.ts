@@ -36,8 +36,14 @@ const flaky = definePlugin({
   create: () => ({ operator: (input$) => input$.pipe(filter(() => { if (!flakyFailed) { flakyFailed = true; throw new Error('fails once') } return false })) }),
 })
 
+/** A one-instance Terraform state (`aws_instance.later`). */
+const tfstate = (serial: number, instanceType: string) => JSON.stringify({
+  version: 4, terraform_version: '1.9.0', serial, lineage: 'l-1', outputs: {},
+  resources: [{ mode: 'managed', type: 'aws_instance', name: 'later', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ attributes: { id: 'i-later', instance_type: instanceType } }] }],
+})
+
 /** The types this run must publish. */
-const EXPECTED = ['change.received', 'drift.detected', 'drift.updated', 'drift.resolved', 'remediation.proposed', 'state.summary',
+const EXPECTED = ['change.received', 'drift.detected', 'drift.updated', 'drift.resolved', 'remediation.proposed', 'remediation.obsoleted', 'state.summary',
   'system.plugin_failed', 'system.plugin_restarted', 'source.error', 'source.recovered', 'remediation.approved', 'remediation.rejected',
   'metrics.pipeline', 'stats.summary']
 
@@ -60,6 +66,7 @@ describe('event schemas', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tfdrift-events-'))
+    writeFileSync(join(dir, 'live.tfstate'), tfstate(1, 't3.large'))
     sub = bus.liveAll().subscribe((e) => { seen.push(e); for (const w of waiters.splice(0)) w() })
     const builtins: PluginDefinition[] = [...BUILTIN_PLUGINS, flaky]
     runtime = await startRuntime({
@@ -71,7 +78,15 @@ describe('event schemas', () => {
           analysis: [{ use: 'drift' }, { use: 'flaky' }],
           remediation: [{ use: 'terraform-remediation', with: { mode: 'propose' } }],
         },
-        states: { tenant: 'acme', discovery: [{ use: 'terraform-state', with: { paths: [join(dir, 'later.tfstate')], refresh: 30 } }] },
+        // A state that appears later, and a live side that changes twice (a drift detected, then updated).
+        states: {
+          tenant: 'acme',
+          discovery: [
+            { use: 'terraform-state', with: { paths: [join(dir, 'later.tfstate')], refresh: 30 } },
+            { use: 'terraform-state', with: { paths: [join(dir, 'live.tfstate')], role: 'observed', refresh: 30 } },
+          ],
+          analysis: [{ use: 'drift' }],
+        },
       },
     }, { logger: silentLogger, bus, store, builtins, backoff: { initial_ms: 10 }, persist: { max_delay_ms: 5 } })
     rest = await startRest(store, bus)
@@ -111,15 +126,25 @@ describe('event schemas', () => {
 
   it('the demo pipeline, a failing and recovering state source, a plugin restart and REST decisions publish only valid envelopes', async () => {
     await until(() => types().has('source.error'), 'source.error')
-    writeFileSync(join(dir, 'later.tfstate'), JSON.stringify({ version: 4, terraform_version: '1.9.0', serial: 1, lineage: 'l-1', outputs: {}, resources: [] }))
-    const pipelineTypes = EXPECTED.filter((t) => !t.startsWith('remediation.') || t === 'remediation.proposed')
+    writeFileSync(join(dir, 'later.tfstate'), tfstate(1, 't3.micro'))
+    await until(() => seen.some((e) => e.type === 'drift.detected' && (e.data as Drift).address === 'aws_instance.later'), 'the drift of the later state')
+    writeFileSync(join(dir, 'live.tfstate'), tfstate(2, 't3.xlarge'))
+    const pipelineTypes = EXPECTED.filter((t) => !t.startsWith('remediation.') || t === 'remediation.proposed' || t === 'remediation.obsoleted')
     const kinds = () => new Set(seen.filter((e) => e.topic === 'drifts').map((e) => (e.data as Drift).kind))
     await until(() => pipelineTypes.every((t) => types().has(t)) && kinds().size === 3, 'the pipeline event types and every drift kind')
-    const proposed = async () => (await store.listRemediations('acme', { status: 'proposed', page: 1, limit: 2 })).items
-    await until(async () => (await proposed()).length >= 2, 'two stored proposed plans')
-    const plans = await proposed()
-    expect((await rest.call(`/api/v1/remediations/${plans[0]!.id}/approve`, TOKENS.acmeAdmin, { method: 'POST' })).status).toBe(200)
-    expect((await rest.call(`/api/v1/remediations/${plans[1]!.id}/reject`, TOKENS.acmeAdmin, { method: 'POST' })).status).toBe(200)
+    // The demo reverts every change, so a plan may turn obsolete between listing and deciding (409): take the next one.
+    const decide = async (action: 'approve' | 'reject') => {
+      for (let tries = 0; tries < 100; tries++) {
+        const [plan] = (await store.listRemediations('acme', { status: 'proposed', page: 1, limit: 1 })).items
+        const status = plan ? (await rest.call(`/api/v1/remediations/${plan.id}/${action}`, TOKENS.acmeAdmin, { method: 'POST' })).status : 0
+        if (status === 200) return
+        expect([0, 409]).toContain(status)
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      throw new Error(`no proposed plan could be ${action}d`)
+    }
+    await decide('approve')
+    await decide('reject')
     await until(() => types().has('remediation.approved') && types().has('remediation.rejected'), 'remediation decisions')
 
     expect([...types()].filter((t) => !eventTypes().includes(t))).toEqual([])

@@ -5,6 +5,7 @@
 import type { Bus } from '../../engine/bus/bus.ts'
 import type { Store } from '../../engine/store/store.ts'
 import { manualClock } from '../../engine/clock.ts'
+import { MemoryStore } from '../../engine/store/memory-store.ts'
 import { silentLogger } from '../../engine/logger.ts'
 import type { IngressRoute, PluginContext } from '../../engine/plugin-api.ts'
 
@@ -19,7 +20,7 @@ export interface TestContext extends PluginContext {
   readyCalls(): number
 }
 
-/** Builds a context; `bus`/`store` default to stubs that throw when a plugin touches them unexpectedly. */
+/** Builds a context; `bus` defaults to a stub that throws when a plugin touches it, `store` to a fresh memory store (plugins keep their memory there). */
 export function testContext(overrides: { bus?: Bus; store?: Store; logger?: PluginContext['logger']; tenant?: string } = {}): TestContext {
   const controller = new AbortController()
   const clock = manualClock(Date.parse('2026-11-22T10:00:00.000Z'))
@@ -31,7 +32,7 @@ export function testContext(overrides: { bus?: Bus; store?: Store; logger?: Plug
   return {
     logger: overrides.logger ?? silentLogger,
     bus: overrides.bus ?? (unused('bus') as Bus),
-    store: overrides.store ?? (unused('store') as Store),
+    store: overrides.store ?? new MemoryStore(),
     clock,
     signal: controller.signal,
     metrics: { counter: () => ({ inc() {} }), gauge: () => ({ set() {} }) },

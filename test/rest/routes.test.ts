@@ -6,15 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryBus } from '../../engine/bus/memory-bus.ts'
 import { seed, acmeResources } from './fixtures.ts'
 import { makeStore, startRest, TOKENS, type Harness, type StoreKind } from './harness.ts'
+import type { Store } from '../../engine/store/store.ts'
 
 const read = TOKENS.acmeRead
 
 describe.each<StoreKind>(['memory', 'sqlite'])('REST routes over the %s store', (kind) => {
   let h: Harness
   let dispose: () => Promise<void>
+  let store: Store
   beforeAll(async () => {
     const made = makeStore(kind)
     dispose = made.dispose
+    store = made.store
     await seed(made.store)
     h = await startRest(made.store, new MemoryBus(), { stats: () => ({ pipelines: 1, connections: 3 }) })
   })
@@ -192,7 +195,7 @@ describe.each<StoreKind>(['memory', 'sqlite'])('REST routes over the %s store', 
       expect(body.data.coverage).toEqual({ managed: 6, unmanaged: 1, missing: 1, modified: 1, percent: 75 })
       expect(body.data.resources).toBe(7)
       expect(body.data.events).toBe(2)
-      expect(body.data.remediations).toEqual({ total: 3, by_status: { proposed: 2, approved: 0, rejected: 0, applied: 1, failed: 0 } })
+      expect(body.data.remediations).toEqual({ total: 3, by_status: { proposed: 2, approved: 0, rejected: 0, applied: 1, failed: 0, obsolete: 0 } })
       expect(body.data.runtime).toEqual({ pipelines: 1, connections: 3 })
     })
   })
@@ -203,6 +206,16 @@ describe.each<StoreKind>(['memory', 'sqlite'])('REST routes over the %s store', 
       expect(proposed.body.data.items.map((p: any) => p.id).sort()).toEqual(['r-subnet', 'r-web'])
       const one = await h.call('/api/v1/remediations/r-done', read)
       expect(one.body.data).toMatchObject({ id: 'r-done', status: 'applied', drift_id: 'd-gcs' })
+    })
+
+    it('filters obsolete plans, which can no longer be approved (409)', async () => {
+      const [plan] = (await store.listRemediations('acme', { status: 'proposed', limit: 1 })).items
+      await store.obsoleteRemediations('acme', [plan!], 'tfdrift:drift-resolved')
+      const obsolete = await h.call('/api/v1/remediations?status=obsolete', read)
+      expect(obsolete.body.data.items).toEqual([expect.objectContaining({ id: plan!.id, status: 'obsolete', decided_by: 'tfdrift:drift-resolved' })])
+      const late = await h.call(`/api/v1/remediations/${plan!.id}/approve`, TOKENS.acmeAdmin, { method: 'POST' })
+      expect(late.status).toBe(409)
+      expect(late.body.error.message).toMatch(/already obsolete \(by tfdrift:drift-resolved\)/)
     })
   })
 })

@@ -186,6 +186,48 @@ describe.each(impls)('Store contract: $name', (impl) => {
     await store.close()
   })
 
+  it('never lets a save undo a decision, and makes obsolete only the plans nobody decided', async () => {
+    const clock = manualClock(Date.parse('2026-11-22T14:00:00.000Z'))
+    const store = impl.make(clock)
+    await store.saveRemediations('acme', [plan('p1'), plan('p2'), plan('p3')])
+    await store.decideRemediation('acme', 'p1', 'approved', 'bob')
+    // A proposal saved again (the pipeline's writer replaying a batch) leaves the decision alone.
+    await store.saveRemediations('acme', [plan('p1')])
+    expect((await store.getRemediation('acme', 'p1'))?.status).toBe('approved')
+
+    const gone = await store.obsoleteRemediations('acme', [plan('p1'), plan('p2'), plan('p4')], 'tfdrift:drift-resolved')
+    expect(gone.map((p) => p.id).sort()).toEqual(['p2', 'p4'])
+    expect(gone.find((p) => p.id === 'p2')).toMatchObject({ status: 'obsolete', decided_by: 'tfdrift:drift-resolved', decided_at: '2026-11-22T14:00:00.000Z' })
+    expect((await store.getRemediation('acme', 'p1'))?.status).toBe('approved')
+    expect((await store.getRemediation('acme', 'p3'))?.status).toBe('proposed')
+    // p4 was not saved yet (its proposal still on its way to the store): it is recorded obsolete, and the late proposal does not revive it.
+    await store.saveRemediations('acme', [plan('p4')])
+    expect((await store.getRemediation('acme', 'p4'))?.status).toBe('obsolete')
+    expect((await store.listRemediations('acme', { status: 'obsolete' })).items.map((p) => p.id).sort()).toEqual(['p2', 'p4'])
+    expect(await store.obsoleteRemediations('acme', [plan('p2')], 'again')).toEqual([])
+    expect(await store.getRemediation('beta', 'p2')).toBeUndefined()
+    await store.close()
+  })
+
+  it('keeps plugin state by tenant, scope and key; an undefined value deletes the key', async () => {
+    const store = impl.make()
+    await store.savePluginState('acme', 'drift:prod', [['drift:a', { id: 'a', n: 1 }], ['source:x', ['expected', 'x']]])
+    await store.savePluginState('acme', 'other', [['drift:a', 'other scope']])
+    await store.savePluginState('beta', 'drift:prod', [['drift:a', 'beta']])
+    await store.savePluginState('acme', 'drift:prod', [['drift:a', { id: 'a', n: 2 }], ['source:x', undefined], ['never', undefined]])
+    expect([...(await store.loadPluginState('acme', 'drift:prod')).entries()]).toEqual([['drift:a', { id: 'a', n: 2 }]])
+    expect([...(await store.loadPluginState('acme', 'other')).entries()]).toEqual([['drift:a', 'other scope']])
+    expect([...(await store.loadPluginState('beta', 'drift:prod')).entries()]).toEqual([['drift:a', 'beta']])
+    expect((await store.loadPluginState('gamma', 'drift:prod')).size).toBe(0)
+    // Values are copied in and out.
+    const loaded = await store.loadPluginState('acme', 'drift:prod')
+    ;(loaded.get('drift:a') as { n: number }).n = 99
+    expect((await store.loadPluginState('acme', 'drift:prod')).get('drift:a')).toEqual({ id: 'a', n: 2 })
+    await expect(store.savePluginState('', 'drift:prod', [['k', 1]])).rejects.toMatchObject({ code: 'TFD_ERR_STORE_RECORD' })
+    await expect(store.savePluginState('acme', '', [['k', 1]])).rejects.toMatchObject({ code: 'TFD_ERR_STORE_RECORD' })
+    await store.close()
+  })
+
   it('rejects incomplete records with a coded error, saves nothing of that call, and keeps working', async () => {
     const store = impl.make()
     const bad = { ...drift('x2'), detected_at: undefined } as unknown as Drift

@@ -17,7 +17,7 @@ const openObject = { type: 'object', additionalProperties: true } as const
 export const severityEnum = { type: 'string', enum: [...SEVERITIES] } as const
 export const driftKindEnum = { type: 'string', enum: ['missing', 'unmanaged', 'modified'] } as const
 export const driftStatusEnum = { type: 'string', enum: ['open', 'acknowledged', 'remediated', 'resolved'] } as const
-export const remediationStatusEnum = { type: 'string', enum: ['proposed', 'approved', 'rejected', 'applied', 'failed'] } as const
+export const remediationStatusEnum = { type: 'string', enum: ['proposed', 'approved', 'rejected', 'applied', 'failed', 'obsolete'] } as const
 
 export const actorSchema: Schema = {
   type: 'object',
@@ -55,6 +55,7 @@ export const driftSchema: Schema = {
       items: { type: 'object', required: ['path', 'sensitive'], properties: { path: str, expected: anyValue, actual: anyValue, sensitive: { type: 'boolean' } } },
     },
     severity: severityEnum, actor: actorSchema, detected_at: str, status: driftStatusEnum, state_source: str,
+    resolved_at: str, resolved_by: actorSchema,
   },
 }
 

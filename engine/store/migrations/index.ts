@@ -1,6 +1,7 @@
 import { up as initial } from './0001-initial.ts'
 import { up as busJournal } from './0002-bus-journal.ts'
 import { up as busEpoch } from './0003-bus-epoch.ts'
+import { up as pluginState } from './0004-plugin-state.ts'
 
 /** One schema step; `version` numbers are dense from 1 and never reused or edited once released. */
 export interface Migration {
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'bus_journal', up: busJournal },
   { version: 3, name: 'bus_epoch', up: busEpoch },
+  { version: 4, name: 'plugin_state', up: pluginState },
 ]

@@ -1,7 +1,8 @@
 /**
  * `drift` analysis: consumes `snapshot` items (latest expected and observed per source) and
  * `change.received` items (who changed what), emits `drift.detected` / `drift.updated` /
- * `drift.resolved` on topic `drifts` and `state.summary` on topic `state`.
+ * `drift.resolved` on topic `drifts` and `state.summary` on topic `state`. Its memory (open drifts,
+ * sources) lives in the store, so a restart continues the same drifts (see memory.ts).
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -13,6 +14,7 @@ import { IgnoreRules } from '../../../engine/drift/ignore.ts'
 import { SeverityRater, type SeverityRule } from '../../../engine/drift/severity.ts'
 import { registerSetAttributes } from '../../../engine/drift/sets.ts'
 import { DriftTracker } from './tracker.ts'
+import { loadMemory, memoryScope } from './memory.ts'
 
 /** Options of the `drift` plugin (see options.schema.json). */
 export interface DriftOptions {
@@ -47,15 +49,23 @@ export default definePlugin<'analysis', DriftOptions>({
   apiVersion: '^1.0.0',
   description: 'Finds missing, unmanaged and modified resources between Terraform state and the live cloud.',
   optionsSchema,
-  create(ctx, options) {
+  async create(ctx, options) {
     if (options.set_attributes?.length) registerSetAttributes(options.set_attributes)
+    const scope = memoryScope(ctx)
     const tracker = new DriftTracker({
       ignore: ignoreRules(options),
       severity: new SeverityRater(options.severity_rules ?? []),
       ...(options.min_severity ? { minSeverity: options.min_severity } : {}),
       recentChanges: options.recent_changes ?? 10_000,
       now: () => ctx.clock.isoNow(),
-    })
+      ...(ctx.discovery ? { discovery: ctx.discovery } : {}),
+      persist: (entries) => {
+        ctx.store.savePluginState(ctx.tenant, scope, entries).catch((error: unknown) => {
+          ctx.logger.error({ err_message: (error as Error)?.message }, 'Could not save the drift tracker\'s memory; after a restart some drifts may be detected again.')
+        })
+      },
+    }, await loadMemory(ctx))
+    let told = false
     const operator = (input: Observable<PipelineItem>) => new Observable<PipelineItem>((subscriber) => {
       // Synchronous per item: nothing is queued here, so the engine's bounded edge is the only buffer.
       const sub = input.subscribe({
@@ -63,8 +73,12 @@ export default definePlugin<'analysis', DriftOptions>({
           let out: PipelineItem[] = []
           try {
             if (item.type === 'snapshot') {
-              out = tracker.onSnapshot(item.data as Snapshot)
+              out = tracker.onSnapshot(item.data as Snapshot, item.origin)
               if (options.forward_snapshots) out.unshift(item)
+              if (!told && tracker.waitingFor.length > 0) {
+                told = true
+                ctx.logger.info({ waiting_for: tracker.waitingFor }, 'Missing and unmanaged drifts wait until every discovery node has delivered a snapshot; modified drifts are reported meanwhile.')
+              }
             } else if (item.type === 'change.received') {
               out = tracker.onChange(item.data as ChangeEvent)
             }

@@ -1,10 +1,12 @@
 /**
  * `terraform-remediation`: an operator from drift items (`drift.detected` / `drift.updated`) to
- * `remediation.proposed` items (topic `remediations`) carrying a RemediationPlan.
+ * `remediation.proposed` items (topic `remediations`) carrying a RemediationPlan. It remembers the last
+ * plan per drift in the store, so a restart proposes nothing already proposed or decided; the proposed
+ * plan of a drift that resolved, or that a newer plan replaced, becomes `remediation.obsoleted`.
  */
 import { createRequire } from 'node:module'
-import { Observable } from 'rxjs'
-import type { Drift, Severity } from '../../../engine/model.ts'
+import { Observable, type Subscriber } from 'rxjs'
+import type { Drift, RemediationPlan, Severity } from '../../../engine/model.ts'
 import { newId } from '../../../engine/ids.ts'
 import { definePlugin, nodeHelper, type PipelineItem } from '../../../engine/plugin-api.ts'
 import { toPlan, type PlanOptions } from './plan.ts'
@@ -28,18 +30,44 @@ export default definePlugin<'remediation', TerraformRemediationOptions>({
   apiVersion: '^1.0.0',
   description: 'Terraform remediation plans for drifts: import/removed blocks, targeted applies, configuration updates.',
   optionsSchema,
-  create(ctx, options) {
+  async create(ctx, options) {
     const planOptions: PlanOptions = {
       mode: options.mode ?? 'propose', auto_approve_below: options.auto_approve_below ?? 'medium',
       missing: options.missing ?? 'removed', modified: options.modified ?? 'revert',
     }
     const maxTracked = options.max_tracked ?? 10_000
-    // drift id → content of its last plan; Map order doubles as LRU order, so memory stays bounded.
-    const last = new Map<string, string>()
+    const scope = `terraform-remediation:${ctx.pipeline}:${ctx.node}`
+    const remember = (entries: Array<[string, RemediationPlan | undefined]>) => {
+      ctx.store.savePluginState(ctx.tenant, scope, entries).catch((error: unknown) => {
+        ctx.logger.error({ err_message: (error as Error)?.message }, 'Could not save the last remediation plans; after a restart some plans may be proposed again.')
+      })
+    }
+    // drift id → its last plan; Map order doubles as LRU order, so memory stays bounded.
+    const last = new Map<string, RemediationPlan>()
+    const stored = [...(await ctx.store.loadPluginState(ctx.tenant, scope)).values()] as RemediationPlan[]
+    for (const plan of stored.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0))) last.set(plan.drift_id, plan)
+
+    let output: Subscriber<PipelineItem> | undefined
+    const inFlight = new Set<Promise<void>>()
+    /** The store decides atomically, so a plan someone approved meanwhile is never announced obsolete. */
+    const retire = (plan: RemediationPlan, by: string) => {
+      const done: Promise<void> = ctx.store.obsoleteRemediations(ctx.tenant, [plan], by).then((changed) => {
+        for (const data of changed) output?.next({ type: 'remediation.obsoleted', topic: 'remediations', data })
+      }, (error: unknown) => {
+        ctx.logger.warn({ remediation_id: plan.id, err_message: (error as Error)?.message }, 'Could not mark a remediation plan obsolete; it stays proposed.')
+      }).finally(() => inFlight.delete(done))
+      inFlight.add(done)
+    }
+
     const handle = (item: PipelineItem): PipelineItem[] => {
       const out: PipelineItem[] = options.passthrough ? [item] : []
       if (item.type === 'drift.resolved') {
-        last.delete((item.data as Drift)?.id)
+        const id = (item.data as Drift)?.id
+        const plan = last.get(id)
+        if (!plan) return out
+        last.delete(id)
+        remember([[id, undefined]])
+        if (plan.status === 'proposed') retire(plan, 'tfdrift:drift-resolved')
         return out
       }
       if (item.type !== 'drift.detected' && item.type !== 'drift.updated') return out
@@ -47,22 +75,35 @@ export default definePlugin<'remediation', TerraformRemediationOptions>({
       if (!drift?.id || !drift.kind) return out
       try {
         const plan = toPlan(drift, planOptions, newId(ctx.clock.now()), ctx.clock.isoNow())
-        if (last.get(drift.id) === plan.content) return out
+        const previous = last.get(drift.id)
+        if (previous?.content === plan.content) return out
         last.delete(drift.id)
-        last.set(drift.id, plan.content)
-        if (last.size > maxTracked) last.delete(last.keys().next().value as string)
+        last.set(drift.id, plan)
+        const writes: Array<[string, RemediationPlan | undefined]> = [[drift.id, plan]]
+        if (last.size > maxTracked) {
+          const oldest = last.keys().next().value as string
+          last.delete(oldest)
+          writes.push([oldest, undefined])
+        }
+        remember(writes)
         out.push({ type: 'remediation.proposed', topic: 'remediations', data: plan })
+        if (previous?.status === 'proposed') retire(previous, 'tfdrift:superseded')
       } catch (err) {
         ctx.logger.warn({ drift_id: drift.id, err: (err as Error).message }, 'Could not build a remediation plan for a drift; skipped it.')
       }
       return out
     }
     return {
-      operator: (input) => new Observable<PipelineItem>((subscriber) => input.subscribe({
-        next: (item) => { for (const o of handle(item)) subscriber.next(o) },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      })),
+      operator: (input) => new Observable<PipelineItem>((subscriber) => {
+        output = subscriber
+        const sub = input.subscribe({
+          next: (item) => { for (const o of handle(item)) subscriber.next(o) },
+          error: (err) => subscriber.error(err),
+          // Obsolete plans still being recorded are announced before the output ends.
+          complete: () => { void Promise.all(inFlight).then(() => subscriber.complete()) },
+        })
+        return () => { sub.unsubscribe(); if (output === subscriber) output = undefined }
+      }),
     }
   },
 })

@@ -4,6 +4,7 @@ import { from, lastValueFrom, toArray } from 'rxjs'
 import type { Drift, RemediationPlan } from '../../../engine/model.ts'
 import type { PipelineItem } from '../../../engine/plugin-api.ts'
 import { parseAddress } from '../../../engine/terraform/address.ts'
+import { MemoryStore } from '../../../engine/store/memory-store.ts'
 import { testContext } from '../../../test/plugins/context.ts'
 import plugin from './index.ts'
 import { hclString, hclValue, shellQuote } from './hcl.ts'
@@ -160,12 +161,36 @@ describe('terraform-remediation operator', () => {
       { type: 'drift.detected', topic: 'drifts', data: { bogus: true } },
     ]
     const out = await lastValueFrom(from(items).pipe(operator, toArray()))
-    expect(out.map((o) => [o.type, o.topic, (o.data as RemediationPlan).drift_id, (o.data as RemediationPlan).strategy])).toEqual([
-      ['remediation.proposed', 'remediations', 'd1', 'revert'],
-      ['remediation.proposed', 'remediations', 'd1', 'revert'],
-      ['remediation.proposed', 'remediations', 'd2', 'import'],
+    // The replaced plan and then the resolved drift's plan become obsolete, once the store has recorded it.
+    expect(out.map((o) => [o.type, o.topic, (o.data as RemediationPlan).drift_id, (o.data as RemediationPlan).status, (o.data as RemediationPlan).decided_by])).toEqual([
+      ['remediation.proposed', 'remediations', 'd1', 'proposed', undefined],
+      ['remediation.proposed', 'remediations', 'd1', 'proposed', undefined],
+      ['remediation.proposed', 'remediations', 'd2', 'proposed', undefined],
+      ['remediation.obsoleted', 'remediations', 'd1', 'obsolete', 'tfdrift:superseded'],
+      ['remediation.obsoleted', 'remediations', 'd1', 'obsolete', 'tfdrift:drift-resolved'],
     ])
+    expect(out[3]!.data).toMatchObject({ id: (out[0]!.data as RemediationPlan).id })
+    expect(out[4]!.data).toMatchObject({ id: (out[1]!.data as RemediationPlan).id })
     expect(new Set(out.map((o) => (o.data as RemediationPlan).id)).size).toBe(3)
+  })
+
+  it('remembers its plans across a restart: a decided plan is not proposed again; a plan proposed before the restart becomes obsolete when its drift resolves', async () => {
+    const store = new MemoryStore()
+    const d1 = drift({ kind: 'modified', address: 'aws_instance.web', changes: [{ path: 'instance_type', expected: 'a', actual: 'b', sensitive: false }] })
+    const d2 = drift({ id: 'd2', kind: 'unmanaged', resource_id: 'i-0abc' })
+    const run = async (items: PipelineItem[]) => {
+      const { operator } = await plugin.create(testContext({ store }), {})
+      const out = await lastValueFrom(from(items).pipe(operator, toArray()))
+      // What the engine's store writer does with the proposals.
+      await store.saveRemediations('acme', out.filter((o) => o.type === 'remediation.proposed').map((o) => o.data as RemediationPlan))
+      return out
+    }
+    const first = await run([{ type: 'drift.detected', data: d1 }, { type: 'drift.detected', data: d2 }])
+    await store.decideRemediation('acme', (first[0]!.data as RemediationPlan).id, 'rejected', 'carol')
+
+    const second = await run([{ type: 'drift.updated', data: d1 }, { type: 'drift.updated', data: d2 }, { type: 'drift.resolved', data: { ...d2, status: 'resolved' } }])
+    expect(second.map((o) => [o.type, (o.data as RemediationPlan).id])).toEqual([['remediation.obsoleted', (first[1]!.data as RemediationPlan).id]])
+    expect((await store.getRemediation('acme', (first[0]!.data as RemediationPlan).id))?.status).toBe('rejected')
   })
 
   it('forwards input items too with passthrough', async () => {

@@ -1,0 +1,49 @@
+/**
+ * The drift tracker's memory in the store (plugin state, one scope per node): its open drifts by id,
+ * and the snapshot sources it compared with the discovery node each came from. On start the tracker
+ * gets its open drifts back and the latest stored snapshot of each of its sources, so it continues
+ * where it stopped instead of detecting everything again.
+ */
+import type { Drift, Snapshot } from '../../../engine/model.ts'
+import type { PluginContext } from '../../../engine/plugin-api.ts'
+
+/** A snapshot source the tracker has compared. */
+export interface SourceRecord {
+  kind: Snapshot['kind']
+  source: string
+  /** The discovery node it came from, when the engine said. */
+  origin?: string
+}
+
+/** One change to the stored memory; an `undefined` value deletes the key. */
+export type MemoryEntry = readonly [key: string, value: unknown]
+
+/** What a tracker continues from. */
+export interface TrackerMemory {
+  open: Drift[]
+  snapshots: Array<{ snapshot: Snapshot; origin?: string }>
+}
+
+export const driftEntry = (id: string, drift: Drift | undefined): MemoryEntry => [`drift:${id}`, drift]
+export const sourceEntry = (record: SourceRecord): MemoryEntry => [`source:${record.kind}:${record.source}`, record]
+
+/** The plugin-state scope of a drift node: per pipeline and node, so two analyzers never share memory. */
+export const memoryScope = (ctx: Pick<PluginContext, 'pipeline' | 'node'>) => `drift:${ctx.pipeline}:${ctx.node}`
+
+/** Reads the memory of `ctx`'s node back from the store. */
+export async function loadMemory(ctx: Pick<PluginContext, 'store' | 'tenant' | 'pipeline' | 'node'>): Promise<TrackerMemory> {
+  const entries = await ctx.store.loadPluginState(ctx.tenant, memoryScope(ctx))
+  const open: Drift[] = []
+  const sources = new Map<string, SourceRecord>()
+  for (const [key, value] of entries) {
+    if (key.startsWith('drift:')) open.push(value as Drift)
+    else if (key.startsWith('source:')) sources.set(key, value as SourceRecord)
+  }
+  if (sources.size === 0) return { open, snapshots: [] }
+  // The engine's store writer keeps the latest snapshot of every source of the pipeline; ours are among them.
+  const snapshots = (await ctx.store.latestSnapshots(ctx.tenant, ctx.pipeline)).flatMap((snapshot) => {
+    const record = sources.get(sourceEntry({ kind: snapshot.kind, source: snapshot.source })[0])
+    return record ? [{ snapshot, ...(record.origin ? { origin: record.origin } : {}) }] : []
+  })
+  return { open, snapshots }
+}
