@@ -4,15 +4,12 @@
  * remediation decisions; a change event that puts a resource back is named the resolver, not the cause;
  * the plans of a resolved drift become `obsolete`.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { manualClock } from '../../engine/clock.ts'
 import type { Drift, RemediationPlan } from '../../engine/model.ts'
 import type { NodeConfig } from '../../engine/plugin-api.ts'
 import { startRest, TOKENS } from '../rest/harness.ts'
-import { boot, change, instance, scripted, snapshot, until, type Run } from './support/pipeline.ts'
+import { change, instance, scripted, snapshot, testRuns, until, type Run } from './support/pipeline.ts'
 
 const state = scripted('test-state')
 const live = scripted('test-live')
@@ -24,21 +21,14 @@ const PIPELINE: Record<string, NodeConfig[]> = {
   remediation: [{ use: 'terraform-remediation', id: 'plans' }],
 }
 
-let dir: string | undefined
-let running: Run | undefined
-afterEach(async () => {
-  await running?.stop()
-  running = undefined
-  if (dir) rmSync(dir, { recursive: true, force: true })
-  dir = undefined
-})
+const runs = testRuns('tfdrift-continuity-')
 
 const plansOf = async (run: Run) => (await run.runtime.store.listRemediations('acme', { limit: 1000 })).items
 const driftsOf = async (run: Run) => (await run.runtime.store.listDrifts('acme', { limit: 1000 })).items
 
 describe('drift tracker continuity', () => {
   it('a restart continues open drifts (same id, detected_at, actor; no drift.detected) and re-proposes no decided plan', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tfdrift-continuity-'))
+    const dir = runs.dir()
     const clock = manualClock(Date.parse('2026-11-22T10:00:00.000Z'))
     const expected = () => snapshot('expected', 'prod.tfstate', [instance('aws_instance.web', 'i-web', { instance_type: 't3.micro' }), instance('aws_s3_bucket.logs', 'logs')], clock)
     const observed = (type: string, rogue = true) => snapshot('observed', 'aws', [
@@ -46,7 +36,7 @@ describe('drift tracker continuity', () => {
       ...(rogue ? [instance('', 'i-rogue', { instance_type: 'g5.xlarge' }, 'aws_instance')] : []),
     ], clock)
 
-    const first = running = await boot(dir, clock, PIPELINE)
+    const first = await runs.boot(dir, clock, PIPELINE)
     events.push(change('ev-alice', 'i-web', 'alice', clock))
     state.push(expected())
     live.push(observed('t3.large'))
@@ -65,7 +55,7 @@ describe('drift tracker continuity', () => {
     await first.stop()
 
     clock.advance(3_600_000)
-    const second = running = await boot(dir, clock, PIPELINE)
+    const second = await runs.boot(dir, clock, PIPELINE)
     state.push(expected())
     live.push(observed('t3.large'))
     await until(() => second.types('state.summary').length > 0, 'the first recomputation after the restart')
@@ -93,9 +83,9 @@ describe('drift tracker continuity', () => {
   })
 
   it('names the change event that puts a resource back as the resolver, not the cause, and proposes nothing for it', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tfdrift-continuity-'))
+    const dir = runs.dir()
     const clock = manualClock(Date.parse('2026-11-22T10:00:00.000Z'))
-    const run = running = await boot(dir, clock, PIPELINE)
+    const run = await runs.boot(dir, clock, PIPELINE)
     const web = (type: string) => [instance('aws_instance.web', 'i-web', { instance_type: type })]
     events.push(change('ev-alice', 'i-web', 'alice', clock))
     state.push(snapshot('expected', 'prod.tfstate', web('t3.micro'), clock))
@@ -121,9 +111,9 @@ describe('drift tracker continuity', () => {
   })
 
   it('marks the proposed plan of a resolved drift obsolete (stored and published); a decided plan keeps its decision', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tfdrift-continuity-'))
+    const dir = runs.dir()
     const clock = manualClock(Date.parse('2026-11-22T10:00:00.000Z'))
-    const run = running = await boot(dir, clock, PIPELINE)
+    const run = await runs.boot(dir, clock, PIPELINE)
     const resources = (web: string, db: string) => [instance('aws_instance.web', 'i-web', { instance_type: web }), instance('aws_db_instance.main', 'db-1', { instance_class: db })]
     state.push(snapshot('expected', 'prod.tfstate', resources('t3.micro', 'db.t3.micro'), clock))
     live.push(snapshot('observed', 'aws', resources('t3.large', 'db.r6g.large'), clock))

@@ -4,15 +4,14 @@
  * last used: resources of a state file not read yet never show up as false drifts. Real terraform-state
  * nodes on real files, a real SQLite store.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { of } from 'rxjs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { manualClock } from '../../engine/clock.ts'
 import type { Drift, Snapshot } from '../../engine/model.ts'
 import { definePlugin } from '../../engine/plugin-api.ts'
-import { boot, instance, until, type Run } from './support/pipeline.ts'
+import { instance, testRuns, until, type Run } from './support/pipeline.ts'
 
 /** A Terraform v4 state holding `aws_instance` resources: name → [id, instance_type]. */
 const tfstate = (lineage: string, instances: Record<string, [string, string]>) => JSON.stringify({
@@ -34,23 +33,16 @@ const live = definePlugin({
   }),
 })
 
-let dir: string | undefined
-let running: Run | undefined
-afterEach(async () => {
-  await running?.stop()
-  running = undefined
-  if (dir) rmSync(dir, { recursive: true, force: true })
-  dir = undefined
-})
+const runs = testRuns('tfdrift-sources-')
 
 const drifts = (run: Run) => run.seen.filter((e) => e.topic === 'drifts').map((e) => `${e.type} ${(e.data as Drift).kind} ${(e.data as Drift).address}`)
 
 describe('drift tracker with several state files', () => {
   it('at first start, waits for the second state node before judging missing and unmanaged', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tfdrift-sources-'))
+    const dir = runs.dir()
     const clock = manualClock(Date.parse('2026-11-22T10:00:00.000Z'))
     writeFileSync(join(dir, 'a.tfstate'), tfstate('l-a', { a: ['i-a', 't3.micro'] }))
-    const run = running = await boot(dir, clock, {
+    const run = await runs.boot(dir, clock, {
       discovery: [
         { use: 'terraform-state', id: 'state-a', with: { paths: [join(dir, 'a.tfstate')], refresh: 20 } },
         { use: 'terraform-state', id: 'state-b', with: { paths: [join(dir, 'b.tfstate')], refresh: 20 } },
@@ -70,7 +62,7 @@ describe('drift tracker with several state files', () => {
   })
 
   it('after a restart, a state file read after another one of the same node causes no false drift', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tfdrift-sources-'))
+    const dir = runs.dir()
     const clock = manualClock(Date.parse('2026-11-22T10:00:00.000Z'))
     writeFileSync(join(dir, 'a.tfstate'), tfstate('l-a', { a: ['i-a', 't3.micro'] }))
     writeFileSync(join(dir, 'b.tfstate'), tfstate('l-b', { b: ['i-b', 't3.micro'] }))
@@ -78,12 +70,12 @@ describe('drift tracker with several state files', () => {
       discovery: [{ use: 'terraform-state', id: 'states', with: { paths: [join(dir, 'a.tfstate'), join(dir, 'b.tfstate')], refresh: 0 } }, { use: live, id: 'live' }],
       analysis: [{ use: 'drift', id: 'drift' }],
     }
-    const first = running = await boot(dir, clock, pipeline)
+    const first = await runs.boot(dir, clock, pipeline)
     await until(() => first.types('state.summary').some((e) => (e.data as { sources: { expected: string[] } }).sources.expected.length === 2), 'both states read')
     await first.stop()
-    running = undefined
+    runs.forget()
 
-    const second = running = await boot(dir, clock, pipeline)
+    const second = await runs.boot(dir, clock, pipeline)
     await until(async () => second.runtime.stats().nodes.find((n) => n.node === 'states')?.state === 'completed', 'both states read again')
     await until(async () => second.runtime.stats().nodes.find((n) => n.node === 'drift')?.queue_depth === 0, 'the tracker idle')
     expect(drifts(second)).toEqual([])

@@ -4,20 +4,12 @@ import { describe, expect, it } from 'vitest'
 import { corpusDir, requireCorpus } from '../support/corpus.ts'
 import { parsePlan } from '../../engine/terraform/plan.ts'
 import { TfdriftError } from '../../engine/errors.ts'
+import { codeOf } from './support/coded.ts'
 import type { ResourceInstance } from '../../engine/model.ts'
 
 const dir = requireCorpus()
 const planDir = () => join(dir!, 'plan-json')
 const read = (f: string) => readFileSync(join(planDir(), f))
-function codeOf(fn: () => unknown): TfdriftError {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(TfdriftError)
-    return err as TfdriftError
-  }
-  throw new Error('expected a TfdriftError')
-}
 const byAddress = (rs: ResourceInstance[]): Record<string, ResourceInstance> => Object.fromEntries(rs.map((r) => [r.address, r]))
 
 describe.runIf(corpusDir())('corpus: plan JSON', () => {

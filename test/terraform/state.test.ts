@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseState } from '../../engine/terraform/state.ts'
 import { TfdriftError } from '../../engine/errors.ts'
+import { codeOf } from './support/coded.ts'
 
 const v4 = (resources: unknown[], extra: Record<string, unknown> = {}) =>
   JSON.stringify({ version: 4, terraform_version: '1.9.0', serial: 7, lineage: 'l-1', outputs: {}, resources, ...extra })
@@ -10,15 +11,6 @@ const res = (over: Record<string, unknown> = {}, instances: unknown[] = [{ attri
   mode: 'managed', type: 'aws_instance', name: 'web', provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances, ...over,
 })
 
-function codeOf(fn: () => unknown): TfdriftError {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(TfdriftError)
-    return err as TfdriftError
-  }
-  throw new Error('expected a TfdriftError')
-}
 
 describe('parseState v4', () => {
   it('reads header fields and the kind', () => {

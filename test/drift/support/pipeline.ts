@@ -3,6 +3,10 @@
  * source nodes (the test pushes their items), the built-in `drift` and `terraform-remediation`, an
  * SQLite file that outlives each run, and every envelope the run published.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach } from 'vitest'
 import { Subject } from 'rxjs'
 import type { Subscription } from 'rxjs'
 import type { Clock, NodeConfig, PipelineItem } from '../../../engine/plugin-api.ts'
@@ -62,5 +66,25 @@ export async function until(probe: () => boolean | Promise<boolean>, what: strin
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+/**
+ * Temp dirs and runs of one test file, cleaned up after each test, pass or fail: `dir()` makes the
+ * test's directory, `boot()` starts a run that is stopped afterwards, `forget()` after stopping one by hand.
+ */
+export function testRuns(prefix: string) {
+  let dir: string | undefined
+  let running: Run | undefined
+  afterEach(async () => {
+    await running?.stop()
+    running = undefined
+    if (dir) rmSync(dir, { recursive: true, force: true })
+    dir = undefined
+  })
+  return {
+    dir: () => (dir = mkdtempSync(join(tmpdir(), prefix))),
+    boot: async (...args: Parameters<typeof boot>) => (running = await boot(...args)),
+    forget: () => { running = undefined },
   }
 }
