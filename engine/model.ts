@@ -103,7 +103,8 @@ export interface AttributeChange {
 }
 
 export type DriftKind = 'missing' | 'unmanaged' | 'modified'
-export type DriftStatus = 'open' | 'acknowledged' | 'remediated' | 'resolved'
+/** `snoozed`: hidden from the open list until `snoozed_until`, then open again (or sooner, if the drift changes). */
+export type DriftStatus = 'open' | 'acknowledged' | 'snoozed' | 'remediated' | 'resolved'
 
 export interface Drift {
   id: string
@@ -126,6 +127,14 @@ export interface Drift {
   resolved_at?: string
   /** Who put it back, when a change event after the cause touched the resource (set on `drift.resolved`). */
   resolved_by?: Actor
+  /** Who set the current status by hand (a principal's token name, or `tfdrift:*` for automatic reopening). */
+  status_by?: string
+  /** When the current status was set by hand. */
+  status_at?: string
+  /** Why, as the person who set the status wrote it. */
+  status_note?: string
+  /** Set while `snoozed`: when the drift reopens by itself. */
+  snoozed_until?: string
 }
 
 /** `obsolete`: nobody decided it and it no longer applies (its drift resolved, or a newer plan replaced it). */
@@ -142,6 +151,8 @@ export interface RemediationPlan {
   created_at: string
   decided_by?: string
   decided_at?: string
+  /** Why it was rejected, as the reviewer wrote it. */
+  reason?: string
 }
 
 /** Drift coverage as driftctl defines it: managed / (managed + unmanaged + missing). */

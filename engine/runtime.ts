@@ -103,7 +103,7 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
   try {
     if (needsServer(config)) {
       const { startServer } = await loadServer()
-      const started = await startServer({ config: config.server ?? {}, bus, store, logger, metricsRegistry })
+      const started = await startServer({ config: config.server ?? {}, bus, store, logger, metricsRegistry, clock })
       server = started
       ingress = started.ingress
     }

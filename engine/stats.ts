@@ -7,10 +7,10 @@ import type { Store } from './store/store.ts'
 import type { GraphCache } from './graph/view-cache.ts'
 
 export const KINDS: DriftKind[] = ['missing', 'unmanaged', 'modified']
-export const STATUSES: DriftStatus[] = ['open', 'acknowledged', 'remediated', 'resolved']
+export const STATUSES: DriftStatus[] = ['open', 'acknowledged', 'snoozed', 'remediated', 'resolved']
 export const PLAN_STATUSES: RemediationStatus[] = ['proposed', 'approved', 'rejected', 'applied', 'failed', 'obsolete']
 /** Statuses that still count against coverage: the drift exists and nobody fixed it yet. */
-const ACTIVE: DriftStatus[] = ['open', 'acknowledged']
+const ACTIVE: DriftStatus[] = ['open', 'acknowledged', 'snoozed']
 
 /** A tenant's drift statistics: what `GET /api/v1/stats` serves (less `runtime`) and `stats.summary` publishes. */
 export interface StatsSummary {

@@ -29,10 +29,11 @@ import { bridgeToFastify } from './rest-bridge.ts'
 import { ingressPathItems, REALTIME_OPENAPI_PATHS } from './rest/realtime-paths.ts'
 import { mountSse } from './sse.ts'
 import { loadStatic, resolveUiDir } from './static.ts'
+import type { Clock } from '../plugin-api.ts'
 import { mountWebSocket } from './ws.ts'
 
 /** Builds the fastify REST app (`createRestApp` of ./rest has this shape). */
-export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; bodyLimit?: number; stats?: (principal: Principal) => unknown; openapiPaths?: (principal: Principal) => Record<string, unknown> }) => Promise<FastifyInstance>
+export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; clock?: Clock; bodyLimit?: number; stats?: (principal: Principal) => unknown; openapiPaths?: (principal: Principal) => Record<string, unknown> }) => Promise<FastifyInstance>
 
 export interface StartServerOptions {
   config: ServerConfig
@@ -45,6 +46,8 @@ export interface StartServerOptions {
   rest?: RestAppFactory | false
   /** Dashboard directory; default `ui/dist`, else the `ui/` placeholder. */
   uiDir?: string
+  /** The runtime's clock, for REST status changes and snooze expiry (default the system clock). */
+  clock?: Clock
 }
 
 export interface Server {
@@ -107,7 +110,7 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   const factory = opts.rest === false ? undefined : opts.rest ?? (await loadDefaultRest(log))
   if (factory) {
     rest = await factory({
-      store, bus, authenticate, logger, bodyLimit: limits.body_limit_bytes, stats: (principal) => ({ server: countsFor(principal) }),
+      store, bus, authenticate, logger, clock: opts.clock, bodyLimit: limits.body_limit_bytes, stats: (principal) => ({ server: countsFor(principal) }),
       // Routes come and go with plugin restarts, and another tenant's paths are none of the caller's business.
       openapiPaths: (principal) => ({ ...REALTIME_OPENAPI_PATHS, ...ingressPathItems(ingress.reachableBy(principal.tenant)) }),
     })

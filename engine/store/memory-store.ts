@@ -3,6 +3,7 @@ import type { DriftQuery, DriftStatusChange, Page, PageRequest, Store } from './
 import type { Clock } from '../plugin-api.ts'
 import { systemClock } from '../clock.ts'
 import { TfdriftError } from '../errors.ts'
+import { detected, mergeFromPipeline, withStatus } from '../drift/workflow.ts'
 import { decodeCursor, encodeCursor, isAfter, normalisePage, severityRank } from './paging.ts'
 import { checkDrifts, checkEvents, checkPlans, checkSnapshot, checkStateKeys, checkTenant } from './validate.ts'
 
@@ -87,12 +88,16 @@ export class MemoryStore implements Store {
   async saveDrifts(tenant: string, drifts: Drift[]): Promise<void> {
     checkTenant(tenant); checkDrifts(drifts)
     const data = this.data(tenant)
-    for (const drift of drifts) {
-      const previous = data.drifts.get(drift.id)
-      data.drifts.set(drift.id, { drift: clone(drift), time: Date.parse(drift.detected_at), seq: previous?.seq ?? ++this.seq })
-      if (previous && previous.drift.status !== drift.status) {
-        pushHistory(data, { drift_id: drift.id, status: drift.status, changed_at: this.clock.isoNow(), note: 'updated by the pipeline' })
+    for (const incoming of drifts) {
+      const previous = data.drifts.get(incoming.id)
+      if (!previous) {
+        data.drifts.set(incoming.id, { drift: clone(incoming), time: Date.parse(incoming.detected_at), seq: ++this.seq })
+        pushHistory(data, clone(detected(incoming)))
+        continue
       }
+      const { drift, entry } = mergeFromPipeline(previous.drift, incoming, this.clock.isoNow())
+      data.drifts.set(drift.id, { drift: clone(drift), time: Date.parse(drift.detected_at), seq: previous.seq })
+      if (entry) pushHistory(data, clone({ drift_id: drift.id, ...entry }))
     }
   }
 
@@ -123,11 +128,11 @@ export class MemoryStore implements Store {
 
   async setDriftStatus(tenant: string, change: DriftStatusChange): Promise<Drift | undefined> {
     const data = this.data(tenant)
-    const drift = data.drifts.get(change.drift_id)?.drift
-    if (!drift) return undefined
-    drift.status = change.status
-    pushHistory(data, clone(change))
-    return clone(drift)
+    const entry = data.drifts.get(change.drift_id)
+    if (!entry) return undefined
+    entry.drift = withStatus(entry.drift, change)
+    pushHistory(data, clone({ ...change, action: change.action ?? 'status' }))
+    return clone(entry.drift)
   }
 
   async driftHistory(tenant: string, driftId: string): Promise<DriftStatusChange[]> {
@@ -155,11 +160,11 @@ export class MemoryStore implements Store {
     return clone(this.data(tenant).plans.get(id))
   }
 
-  async decideRemediation(tenant: string, id: string, status: 'approved' | 'rejected', by: string): Promise<RemediationPlan | undefined> {
+  async decideRemediation(tenant: string, id: string, status: 'approved' | 'rejected', by: string, reason?: string): Promise<RemediationPlan | undefined> {
     const plans = this.data(tenant).plans
     const plan = plans.get(id)
     if (!plan) return undefined
-    const decided: RemediationPlan = { ...plan, status, decided_by: by, decided_at: this.clock.isoNow() }
+    const decided: RemediationPlan = { ...plan, status, decided_by: by, decided_at: this.clock.isoNow(), ...(reason !== undefined ? { reason } : {}) }
     plans.set(id, decided)
     return clone(decided)
   }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { Drift } from '../model.ts'
 import type { DriftQuery, DriftStatusChange, Page } from './store.ts'
 import { decodeCursor, encodeCursor, normalisePage, severityRank } from './paging.ts'
+import { detected, mergeFromPipeline, withStatus } from '../drift/workflow.ts'
 
 /** The indexed columns of a drift row, which are also its `drift_counts` group. */
 interface Group { severity: number; status: string; kind: string; provider: string; type: string }
@@ -33,11 +34,11 @@ export class SqliteDrifts {
     this.byId = db.prepare('SELECT data FROM drifts WHERE tenant = ? AND id = ?').pluck()
     this.addCount = db.prepare('UPDATE drift_counts SET n = n + ? WHERE tenant = ? AND severity = ? AND status = ? AND kind = ? AND provider = ? AND type = ?')
     this.newCount = db.prepare('INSERT INTO drift_counts (tenant, severity, status, kind, provider, type, n) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    this.appendHistory = db.prepare('INSERT INTO drift_status_history (tenant, drift_id, status, changed_at, by, note) VALUES (?, ?, ?, ?, ?, ?)')
-    this.history = db.prepare('SELECT drift_id, status, changed_at, by, note FROM drift_status_history WHERE tenant = ? AND drift_id = ? ORDER BY seq')
+    this.appendHistory = db.prepare('INSERT INTO drift_status_history (tenant, drift_id, action, status, changed_at, by, note, until, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    this.history = db.prepare('SELECT drift_id, action, status, changed_at, by, note, until, actor FROM drift_status_history WHERE tenant = ? AND drift_id = ? ORDER BY seq')
   }
 
-  /** Inserts new drifts, updates known ones; a status that changes on update is appended to the history. Call inside a transaction. */
+  /** Inserts new drifts, merges known ones with their hand-set status; detections, changes and status moves join the history. Call inside a transaction. */
   save(tenant: string, drifts: readonly Drift[], now: string): void {
     const insert = this.insert
     for (let i = 0; i < drifts.length; i++) {
@@ -47,10 +48,12 @@ export class SqliteDrifts {
       const data = JSON.stringify(d)
       if (insert.run(tenant, d.id, Date.parse(d.detected_at), severity, d.status, d.kind, d.provider, d.type, d.address ?? null, data).changes === 1) {
         this.tally(severity, d.status, d.kind, d.provider, d.type, 1)
+        this.append(tenant, detected(d))
         continue
       }
-      const previous = this.replace(tenant, d, severity, data)
-      if (previous.status !== d.status) this.appendHistory.run(tenant, d.id, d.status, now, null, 'updated by the pipeline')
+      const { drift, entry } = mergeFromPipeline(this.get(tenant, d.id)!, d, now)
+      this.replace(tenant, drift, severityRank(drift.severity), JSON.stringify(drift))
+      if (entry) this.append(tenant, { drift_id: d.id, ...entry })
     }
     this.applyCounts(tenant)
   }
@@ -64,16 +67,24 @@ export class SqliteDrifts {
   setStatus(tenant: string, change: DriftStatusChange): Drift | undefined {
     const drift = this.get(tenant, change.drift_id)
     if (!drift) return undefined
-    const updated: Drift = { ...drift, status: change.status }
+    const updated = withStatus(drift, change)
     this.write(tenant, updated)
     this.applyCounts(tenant)
-    this.appendHistory.run(tenant, change.drift_id, change.status, change.changed_at, change.by ?? null, change.note ?? null)
+    this.append(tenant, { ...change, action: change.action ?? 'status' })
     return updated
   }
 
   statusHistory(tenant: string, driftId: string): DriftStatusChange[] {
-    return (this.history.all(tenant, driftId) as Array<{ drift_id: string; status: DriftStatusChange['status']; changed_at: string; by: string | null; note: string | null }>)
-      .map((row) => ({ drift_id: row.drift_id, status: row.status, changed_at: row.changed_at, ...(row.by !== null ? { by: row.by } : {}), ...(row.note !== null ? { note: row.note } : {}) }))
+    type Row = { drift_id: string; action: DriftStatusChange['action'] | null; status: DriftStatusChange['status']; changed_at: string; by: string | null; note: string | null; until: string | null; actor: string | null }
+    return (this.history.all(tenant, driftId) as Row[]).map((row) => ({
+      drift_id: row.drift_id, action: row.action ?? 'status', status: row.status, changed_at: row.changed_at,
+      ...(row.by !== null ? { by: row.by } : {}), ...(row.note !== null ? { note: row.note } : {}),
+      ...(row.until !== null ? { until: row.until } : {}), ...(row.actor !== null ? { actor: JSON.parse(row.actor) } : {}),
+    }))
+  }
+
+  private append(tenant: string, e: DriftStatusChange): void {
+    this.appendHistory.run(tenant, e.drift_id, e.action ?? 'status', e.status, e.changed_at, e.by ?? null, e.note ?? null, e.until ?? null, e.actor ? JSON.stringify(e.actor) : null)
   }
 
   list(tenant: string, query: DriftQuery): Page<Drift> {

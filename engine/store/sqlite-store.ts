@@ -176,12 +176,12 @@ export class SqliteStore implements Store {
     return parse<RemediationPlan>(this.s.planById.get(tenant, id))
   }
 
-  async decideRemediation(tenant: string, id: string, status: 'approved' | 'rejected', by: string): Promise<RemediationPlan | undefined> {
+  async decideRemediation(tenant: string, id: string, status: 'approved' | 'rejected', by: string, reason?: string): Promise<RemediationPlan | undefined> {
     this.readable()
     return this.db.transaction(() => {
       const plan = parse<RemediationPlan>(this.s.planById.get(tenant, id))
       if (!plan) return undefined
-      const decided: RemediationPlan = { ...plan, status, decided_by: by, decided_at: this.clock.isoNow() }
+      const decided: RemediationPlan = { ...plan, status, decided_by: by, decided_at: this.clock.isoNow(), ...(reason !== undefined ? { reason } : {}) }
       this.s.upsertPlan.run(tenant, id, decided.drift_id, decided.status, decided.created_at, JSON.stringify(decided))
       return decided
     })()

@@ -1,5 +1,5 @@
 import type {
-  ChangeEvent, Drift, DriftKind, DriftStatus, RemediationPlan, RemediationStatus, ResourceInstance, Severity, Snapshot,
+  Actor, ChangeEvent, Drift, DriftKind, DriftStatus, RemediationPlan, RemediationStatus, ResourceInstance, Severity, Snapshot,
 } from '../model.ts'
 
 /** A page of results; `total` counts every match, not just this page. */
@@ -35,12 +35,22 @@ export interface DriftQuery extends PageRequest {
   cursor?: string
 }
 
+/**
+ * One entry of a drift's history: `detected` (first seen), `updated` (the pipeline saw it change) or
+ * `status` (someone, or the pipeline, moved its status). `status` is the drift's status after the entry.
+ */
 export interface DriftStatusChange {
   drift_id: string
+  /** Absent means `status` (what callers of `setDriftStatus` record). */
+  action?: 'detected' | 'updated' | 'status'
   status: DriftStatus
   changed_at: string
   by?: string
   note?: string
+  /** For `snoozed`: when it reopens by itself. */
+  until?: string
+  /** For `detected` / `updated`: who made the change, when the change event told. */
+  actor?: Actor
 }
 
 /**
@@ -62,17 +72,22 @@ export interface Store {
   listChangeEvents(tenant: string, query: PageRequest & { resource_id?: string; event_name?: string }): Promise<Page<ChangeEvent>>
   getChangeEvent(tenant: string, id: string): Promise<ChangeEvent | undefined>
 
-  /** Insert or update by id. */
+  /** Insert or update by id, merged with a status set by hand; each detection, change and status move joins the history. */
   saveDrifts(tenant: string, drifts: Drift[]): Promise<void>
   listDrifts(tenant: string, query: DriftQuery): Promise<Page<Drift>>
   getDrift(tenant: string, id: string): Promise<Drift | undefined>
+  /**
+   * Sets the status by hand: the drift keeps who/when/why (`status_by`, `status_at`, `status_note`, `snoozed_until`)
+   * and a later `saveDrifts` from the pipeline keeps that status (see `engine/drift/workflow.ts` `mergeFromPipeline`).
+   */
   setDriftStatus(tenant: string, change: DriftStatusChange): Promise<Drift | undefined>
   driftHistory(tenant: string, driftId: string): Promise<DriftStatusChange[]>
 
   saveRemediations(tenant: string, plans: RemediationPlan[]): Promise<void>
   listRemediations(tenant: string, query: PageRequest & { status?: RemediationStatus }): Promise<Page<RemediationPlan>>
   getRemediation(tenant: string, id: string): Promise<RemediationPlan | undefined>
-  decideRemediation(tenant: string, id: string, status: 'approved' | 'rejected', by: string): Promise<RemediationPlan | undefined>
+  /** Records the decision, who made it and, for a rejection, why (`reason`). */
+  decideRemediation(tenant: string, id: string, status: 'approved' | 'rejected', by: string, reason?: string): Promise<RemediationPlan | undefined>
   /**
    * Marks plans `obsolete` (`decided_by` = `by`, `decided_at` = now) unless someone decided them: a proposed
    * plan, or one not saved yet, becomes obsolete; any other status stays. Returns the plans this call changed.

@@ -69,7 +69,7 @@ describe('validation (400) and not found (404)', () => {
     ['/api/v1/drifts?severity=urgent', 'query.severity', /must be one of critical, high, medium, low, info/],
     ['/api/v1/drifts?severity_min=x', 'query.severity_min', /one of critical/],
     ['/api/v1/drifts?kind=gone', 'query.kind', /one of missing, unmanaged, modified/],
-    ['/api/v1/drifts?status=closed', 'query.status', /one of open, acknowledged, remediated, resolved/],
+    ['/api/v1/drifts?status=closed', 'query.status', /one of open, acknowledged, snoozed, remediated, resolved/],
     ['/api/v1/drifts?severty=high', 'query.severty', /query parameter 'severty'.*must be removed: no such query parameter; known ones are severity, severity_min/],
     ['/api/v1/remediations?status=maybe', 'query.status', /one of proposed, approved/],
     ['/api/v1/state/resources?limit=-1', 'query.limit', />= 1/],

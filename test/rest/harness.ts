@@ -7,6 +7,7 @@ import { MemoryStore } from '../../engine/store/memory-store.ts'
 import { SqliteStore } from '../../engine/store/sqlite-store.ts'
 import type { Bus } from '../../engine/bus/bus.ts'
 import type { Store } from '../../engine/store/store.ts'
+import type { Clock } from '../../engine/plugin-api.ts'
 import { createAuthenticator } from '../../engine/server/auth.ts'
 import { createRestApp } from '../../engine/server/rest/index.ts'
 
@@ -27,7 +28,7 @@ export interface Harness {
 }
 
 /** Builds the app with the server's authenticator over fixed tokens and listens on port 0. */
-export async function startRest(store: Store, bus: Bus, extra: { stats?: () => unknown } = {}): Promise<Harness> {
+export async function startRest(store: Store, bus: Bus, extra: { stats?: () => unknown; clock?: Clock } = {}): Promise<Harness> {
   const authenticate = createAuthenticator({
     tokens: [
       { token: TOKENS.acmeRead, tenant: 'acme', scopes: ['read'], name: 'acme-reader' },
@@ -37,7 +38,7 @@ export async function startRest(store: Store, bus: Bus, extra: { stats?: () => u
       { token: TOKENS.globexAdmin, tenant: 'globex', scopes: ['admin'], name: 'globex-admin' },
     ],
   })
-  const app = await createRestApp({ store, bus, authenticate, stats: extra.stats })
+  const app = await createRestApp({ store, bus, authenticate, stats: extra.stats, clock: extra.clock })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`

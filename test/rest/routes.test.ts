@@ -176,10 +176,10 @@ describe.each<StoreKind>(['memory', 'sqlite'])('REST routes over the %s store', 
     it('GET /drifts/:id includes the status history', async () => {
       const { body } = await h.call('/api/v1/drifts/d-gcs', read)
       expect(body.data).toMatchObject({ id: 'd-gcs', status: 'resolved' })
-      expect(body.data.history.map((c: any) => c.status)).toEqual(['acknowledged', 'resolved'])
-      expect(body.data.history[1]).toMatchObject({ by: 'bob', note: 'fixed in PR 42' })
-      const noHistory = await h.call('/api/v1/drifts/d-web', read)
-      expect(noHistory.body.data.history).toEqual([])
+      expect(body.data.history.map((c: any) => [c.action, c.status])).toEqual([['detected', 'resolved'], ['status', 'acknowledged'], ['status', 'resolved']])
+      expect(body.data.history[2]).toMatchObject({ by: 'bob', note: 'fixed in PR 42' })
+      const detectedOnly = await h.call('/api/v1/drifts/d-web', read)
+      expect(detectedOnly.body.data.history.map((c: any) => c.action)).toEqual(['detected'])
     })
   })
 
@@ -190,7 +190,7 @@ describe.each<StoreKind>(['memory', 'sqlite'])('REST routes over the %s store', 
       expect(d.total).toBe(4)
       expect(d.by_kind).toEqual({ missing: 1, unmanaged: 1, modified: 2 })
       expect(d.by_severity).toEqual({ critical: 1, high: 1, medium: 0, low: 1, info: 1 })
-      expect(d.by_status).toEqual({ open: 3, acknowledged: 0, remediated: 0, resolved: 1 })
+      expect(d.by_status).toEqual({ open: 3, acknowledged: 0, snoozed: 0, remediated: 0, resolved: 1 })
       // 7 managed in state, 1 missing (open), 1 unmanaged (open) → managed 6 / (6 + 1 + 1) = 75 %.
       expect(body.data.coverage).toEqual({ managed: 6, unmanaged: 1, missing: 1, modified: 1, percent: 75 })
       expect(body.data.resources).toBe(7)

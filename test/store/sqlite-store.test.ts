@@ -38,7 +38,7 @@ describe('SqliteStore', () => {
     expect((await second.latestSnapshots('acme'))[0].resources[0].address).toBe('aws_vpc.main')
     expect((await second.getChangeEvent('acme', 'e1'))?.event_name).toBe('AuthorizeSecurityGroupIngress')
     expect((await second.listDrifts('acme', { severity_min: 'critical' })).items.map((d) => d.id)).toEqual(['d2'])
-    expect((await second.driftHistory('acme', 'd1')).map((h) => [h.status, h.by])).toEqual([['acknowledged', 'alice']])
+    expect((await second.driftHistory('acme', 'd1')).map((h) => [h.action, h.status, h.by])).toEqual([['detected', 'open', undefined], ['status', 'acknowledged', 'alice']])
     expect((await second.getRemediation('acme', 'p1'))?.status).toBe('proposed')
     expect(await second.getDrift('beta', 'd1')).toBeUndefined()
     await second.close()

@@ -147,7 +147,9 @@ describe.each(impls)('Store contract: $name', (impl) => {
     expect((await store.getDrift('acme', 'd1'))?.severity).toBe('critical')
     expect((await store.listDrifts('acme', { severity: 'critical' })).total).toBe(1)
     expect((await store.listDrifts('acme', { severity: 'high' })).total).toBe(0)
-    expect(await store.driftHistory('acme', 'd1')).toEqual([])
+    // The first save is a detection, the second an update that changed the drift: both are history.
+    expect((await store.driftHistory('acme', 'd1')).map((h) => [h.action, h.status, h.changed_at])).toEqual([
+      ['detected', 'open', '2026-11-22T10:00:00.000Z'], ['updated', 'open', '2026-11-22T12:00:00.000Z']])
 
     const acked = await store.setDriftStatus('acme', { drift_id: 'd1', status: 'acknowledged', changed_at: '2026-11-22T12:01:00.000Z', by: 'alice', note: 'on it' })
     expect(acked?.status).toBe('acknowledged')
@@ -155,9 +157,9 @@ describe.each(impls)('Store contract: $name', (impl) => {
     expect((await store.listDrifts('acme', { status: 'acknowledged' })).items.map((d) => d.id)).toEqual(['d1'])
     expect((await store.listDrifts('acme', { status: 'open' })).items.map((d) => d.id)).toEqual(['d2'])
     await store.saveDrifts('acme', [drift('d1', { status: 'resolved' })])
-    const history = await store.driftHistory('acme', 'd1')
+    const history = (await store.driftHistory('acme', 'd1')).filter((h) => h.action === 'status')
     expect(history.map((h) => h.status)).toEqual(['acknowledged', 'resolved'])
-    expect(history[0]).toEqual({ drift_id: 'd1', status: 'acknowledged', changed_at: '2026-11-22T12:01:00.000Z', by: 'alice', note: 'on it' })
+    expect(history[0]).toEqual({ drift_id: 'd1', action: 'status', status: 'acknowledged', changed_at: '2026-11-22T12:01:00.000Z', by: 'alice', note: 'on it' })
     expect(history[1].changed_at).toBe('2026-11-22T12:00:00.000Z')
 
     expect(await store.setDriftStatus('acme', { drift_id: 'nope', status: 'resolved', changed_at: clock.isoNow() })).toBeUndefined()

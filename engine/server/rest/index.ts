@@ -18,10 +18,13 @@ import { HttpError, describeValidation, flatHeaders, principalOf, sendError, set
 import { buildOpenApi, type RouteDoc } from './openapi.ts'
 import { REALTIME_OPENAPI_PATHS } from './realtime-paths.ts'
 import { GraphCache } from '../../graph/view-cache.ts'
+import type { Clock } from '../../plugin-api.ts'
+import { systemClock } from '../../clock.ts'
 import { registerGraphRoutes } from './routes/graph.ts'
 import { registerStateRoutes } from './routes/state.ts'
 import { registerEventRoutes } from './routes/events.ts'
 import { registerDriftRoutes } from './routes/drifts.ts'
+import { registerDriftWorkflowRoutes } from './routes/drift-workflow.ts'
 import { registerStatsRoutes } from './routes/stats.ts'
 import { registerRemediationRoutes } from './routes/remediations.ts'
 
@@ -42,6 +45,8 @@ export interface RestAppOptions {
   bodyLimit?: number
   /** How long graph/state views are served without re-reading snapshots, ms (default 2000; 0 = always re-read). */
   cacheTtlMs?: number
+  /** Time of status changes and of snooze expiry (default the system clock; tests pass a manual one). */
+  clock?: Clock
 }
 
 /** What each route handler reaches through its registration function. */
@@ -51,6 +56,7 @@ export interface RestContext {
   logger: Logger
   stats?: (principal: Principal) => unknown
   graphs: GraphCache
+  clock: Clock
 }
 
 /** Scope a route needs; `admin` also satisfies `read`. Routes set it as `config: { scope }`. */
@@ -116,11 +122,12 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
     sendError(reply, 404, 'TFD_ERR_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; GET /api/v1/openapi.json lists every route.`)
   })
 
-  const ctx: RestContext = { store: opts.store, bus: opts.bus, logger, stats: opts.stats, graphs: new GraphCache(opts.store, opts.cacheTtlMs ?? 2000) }
+  const ctx: RestContext = { store: opts.store, bus: opts.bus, logger, stats: opts.stats, graphs: new GraphCache(opts.store, opts.cacheTtlMs ?? 2000), clock: opts.clock ?? systemClock }
   registerGraphRoutes(app, ctx)
   registerStateRoutes(app, ctx)
   registerEventRoutes(app, ctx)
   registerDriftRoutes(app, ctx)
+  registerDriftWorkflowRoutes(app, ctx)
   registerStatsRoutes(app, ctx)
   registerRemediationRoutes(app, ctx)
 

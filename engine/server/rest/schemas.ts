@@ -16,7 +16,7 @@ const openObject = { type: 'object', additionalProperties: true } as const
 
 export const severityEnum = { type: 'string', enum: [...SEVERITIES] } as const
 export const driftKindEnum = { type: 'string', enum: ['missing', 'unmanaged', 'modified'] } as const
-export const driftStatusEnum = { type: 'string', enum: ['open', 'acknowledged', 'remediated', 'resolved'] } as const
+export const driftStatusEnum = { type: 'string', enum: ['open', 'acknowledged', 'snoozed', 'remediated', 'resolved'] } as const
 export const remediationStatusEnum = { type: 'string', enum: ['proposed', 'approved', 'rejected', 'applied', 'failed', 'obsolete'] } as const
 
 export const actorSchema: Schema = {
@@ -55,14 +55,17 @@ export const driftSchema: Schema = {
       items: { type: 'object', required: ['path', 'sensitive'], properties: { path: str, expected: anyValue, actual: anyValue, sensitive: { type: 'boolean' } } },
     },
     severity: severityEnum, actor: actorSchema, detected_at: str, status: driftStatusEnum, state_source: str,
-    resolved_at: str, resolved_by: actorSchema,
+    resolved_at: str, resolved_by: actorSchema, status_by: str, status_at: str, status_note: str, snoozed_until: str,
   },
 }
 
 export const statusChangeSchema: Schema = {
   type: 'object',
   required: ['drift_id', 'status', 'changed_at'],
-  properties: { drift_id: str, status: driftStatusEnum, changed_at: str, by: str, note: str },
+  properties: {
+    drift_id: str, action: { type: 'string', enum: ['detected', 'updated', 'status'] }, status: driftStatusEnum, changed_at: str,
+    by: str, note: str, until: str, actor: actorSchema,
+  },
 }
 
 export const remediationSchema: Schema = {
@@ -70,7 +73,7 @@ export const remediationSchema: Schema = {
   required: ['id', 'drift_id', 'strategy', 'content', 'summary', 'status', 'created_at'],
   properties: {
     id: str, drift_id: str, strategy: { type: 'string', enum: ['import', 'removed', 'revert', 'accept', 'command'] },
-    content: str, summary: str, status: remediationStatusEnum, created_at: str, decided_by: str, decided_at: str,
+    content: str, summary: str, status: remediationStatusEnum, created_at: str, decided_by: str, decided_at: str, reason: str,
   },
 }
 

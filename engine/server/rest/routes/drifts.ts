@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { DriftQuery } from '../../../store/store.ts'
 import type { RestContext } from '../index.ts'
 import { notFound, principalOf } from '../http.ts'
+import { reopenExpired } from './drift-workflow.ts'
 import { maskDrift } from '../../../drift/mask.ts'
 import { driftKindEnum, driftSchema, driftStatusEnum, pageOf, pageQuery, params, query, responses, severityEnum, statusChangeSchema } from '../schemas.ts'
 
@@ -10,7 +11,7 @@ import { driftKindEnum, driftSchema, driftStatusEnum, pageOf, pageQuery, params,
 export function registerDriftRoutes(app: FastifyInstance, ctx: RestContext): void {
   app.get<{ Querystring: DriftQuery & { page: number; limit: number } }>('/api/v1/drifts', {
     schema: {
-      summary: 'Drifts, paginated, filtered by severity, kind, type, provider, status or address', tags: ['drifts'],
+      summary: 'Drifts, paginated, filtered by severity, kind, type, provider, status or address (status=open leaves out snoozed drifts until their time)', tags: ['drifts'],
       querystring: query({
         severity: { ...severityEnum, description: 'Exactly this severity' },
         severity_min: { ...severityEnum, description: 'At least this severe' },
@@ -23,6 +24,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: RestContext): voi
     },
   }, async (request) => {
     const { token: _token, ...q } = request.query as DriftQuery & { page: number; limit: number; token?: string }
+    await reopenExpired(ctx, principalOf(request).tenant)
     const result = await ctx.store.listDrifts(principalOf(request).tenant, q)
     return { success: true, data: { ...result, page: q.page, limit: q.limit, items: result.items.map(maskDrift) } }
   })
@@ -40,6 +42,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: RestContext): voi
     },
   }, async (request) => {
     const { tenant } = principalOf(request)
+    await reopenExpired(ctx, tenant)
     const drift = await ctx.store.getDrift(tenant, request.params.id)
     if (!drift) throw notFound('drift', request.params.id)
     const history = await ctx.store.driftHistory(tenant, drift.id)

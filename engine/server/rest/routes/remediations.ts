@@ -34,12 +34,14 @@ export function registerRemediationRoutes(app: FastifyInstance, ctx: RestContext
 
   for (const action of ['approve', 'reject'] as const) {
     const status = action === 'approve' ? 'approved' : 'rejected'
-    app.post<{ Params: { id: string } }>(`/api/v1/remediations/:id/${action}`, {
+    app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(`/api/v1/remediations/:id/${action}`, {
       config: { scope: 'admin' },
       schema: {
-        summary: `${action === 'approve' ? 'Approve' : 'Reject'} a proposed plan (admin scope); records who and publishes remediation.${status}`, tags: ['remediations'],
+        summary: `${action === 'approve' ? 'Approve' : 'Reject'} a proposed plan (admin scope); records who (and, for a reject, the body's reason) and publishes remediation.${status}`, tags: ['remediations'],
         params: params({ id: { type: 'string', minLength: 1 } }),
         querystring: query({}),
+        // fastify validates a missing body as null: a reject without a reason stays valid.
+        ...(action === 'reject' ? { body: { type: ['object', 'null'], additionalProperties: false, properties: { reason: { type: 'string', maxLength: 2000, description: 'Why the plan is rejected (stored on the plan as `reason`)' } } } } : {}),
         response: responses(remediationSchema),
       },
     }, async (request) => {
@@ -50,7 +52,7 @@ export function registerRemediationRoutes(app: FastifyInstance, ctx: RestContext
       if (plan.status !== 'proposed') {
         throw new HttpError(409, 'TFD_ERR_REMEDIATION_DECIDED', `Remediation plan '${id}' is already ${plan.status}${plan.decided_by ? ` (by ${plan.decided_by})` : ''}; only proposed plans can be ${status}.`)
       }
-      const decided = await ctx.store.decideRemediation(principal.tenant, id, status, principal.name)
+      const decided = await ctx.store.decideRemediation(principal.tenant, id, status, principal.name, request.body?.reason)
       if (!decided) throw notFound('remediation plan', id)
       await ctx.bus.publish({ topic: 'remediations', type: `remediation.${status}`, tenant: principal.tenant, data: decided })
       ctx.logger.info({ tenant: principal.tenant, remediation_id: id, by: principal.name, status }, `Remediation plan ${status}.`)
