@@ -8,7 +8,7 @@
  * read what was buffered, reconnect and resume from their last offset. Random others drop their
  * connection and resume. Every envelope is checked per client by offset (bench/soak/client.ts).
  *
- * Reports the server's RSS over time (a line per minute; every 10 s in runs under 5 minutes) and its
+ * Reports the server's RSS and JS heap in use over time (a line per minute; every 10 s in runs under 5 minutes) and their
  * flatness after warm-up (slope and last/first), lost = acknowledged by publish and never received by
  * a subscribed client (expected 0), duplicates (expected 0), and apart from those the gaps the server
  * announced with `recovered: false` ("unrecoverable (told)"). Exits 1 when anything was lost or repeated.
@@ -71,6 +71,14 @@ const base = `http://127.0.0.1:${port}`
 function rss(): number {
   try { return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${relay.pid}/status`, 'utf8'))![1]) * 1024 } catch { return NaN }
 }
+/** The relay's JS heap in use (its process metrics on /metrics): tells a JS leak from native memory when RSS creeps. */
+async function heapUsed(): Promise<number> {
+  try {
+    const text = await (await fetch(`${base}/metrics`)).text()
+    return Number(/^tfdrift_process_nodejs_heap_size_used_bytes (\d+)/m.exec(text)?.[1] ?? NaN)
+  } catch { return NaN }
+}
+
 async function slowCloses(kind: 'ws' | 'sse'): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text()
   return Number(new RegExp(`tfdrift_server_slow_consumer_closes_total\\{kind="${kind}"\\} (\\d+)`).exec(text)?.[1] ?? 0)
@@ -145,7 +153,12 @@ const reportEveryMs = MINUTES >= 5 ? 60_000 : 10_000
 const samples: Sample[] = []
 let drops = 0
 const cycles = [slowCycle('ws'), slowCycle('sse')]
-const sampler = setInterval(() => samples.push({ minutes: (Date.now() - started) / 60_000, rss: rss() }), 5_000)
+const heapSamples: Sample[] = []
+const sampler = setInterval(() => {
+  const minutes = (Date.now() - started) / 60_000
+  samples.push({ minutes, bytes: rss() })
+  void heapUsed().then((bytes) => heapSamples.push({ minutes, bytes }))
+}, 5_000)
 let nextReport = reportEveryMs
 let nextDropCheck = 1_000
 while (Date.now() - started < durationMs) {
@@ -160,7 +173,7 @@ while (Date.now() - started < durationMs) {
   if (elapsed >= nextReport) {
     nextReport += reportEveryMs
     const connected = clients.filter((c) => c.connected).length
-    console.log(`  ${clock(elapsed).padStart(5)}  server RSS ${mib(rss()).padStart(6)} MiB  published ${lastAcked} (${Math.round(lastAcked / (elapsed / 1000))}/s)  connected ${connected}/${clients.length}  slow closes ws ${await slowCloses('ws')} sse ${await slowCloses('sse')}  drops ${drops}`)
+    console.log(`  ${clock(elapsed).padStart(5)}  server RSS ${mib(rss()).padStart(6)} MiB  heap ${mib(await heapUsed()).padStart(5)} MiB  published ${lastAcked} (${Math.round(lastAcked / (elapsed / 1000))}/s)  connected ${connected}/${clients.length}  slow closes ws ${await slowCloses('ws')} sse ${await slowCloses('sse')}  drops ${drops}`)
   }
 }
 stopping = true
@@ -177,12 +190,14 @@ for (const c of clients) { const s = c.settle(lastAcked, isAcked); lost += s.los
 const sum = (f: (b: Books) => number) => f(books.ws) + f(books.sse)
 const closes = (b: Books) => [...b.closes].map(([how, n]) => `${how}×${n}`).join(' ') || 'none'
 const flat = flatness(samples, HISTORY / RATE / 60)
+const heapFlat = flatness(heapSamples, HISTORY / RATE / 60)
 console.log(`\nsoak result after ${clock(Date.now() - started)} (drained in ${((Date.now() - drainStarted) / 1000).toFixed(1)} s${behind ? `; ${behind} clients still behind` : ''}):`)
 console.log(`  published: ${ackedCount} acknowledged (last offset ${lastAcked}), ${publishFailures} refused or failed`)
 console.log(`  delivered: ${sum((b) => b.received)} envelopes to ${clients.length} clients; reconnects ${sum((b) => b.reconnects)} (random drops ${drops})`)
 console.log(`  connection ends: ws ${closes(books.ws)}; sse ${closes(books.sse)}`)
 console.log(`  slow phases: ${slowStats.phases}, closed by the server ${slowStats.closedByServer} of ${slowStats.phases * slowCount}, longest pause ${(slowStats.longestPauseMs / 1000).toFixed(1)} s`)
 console.log(`  server RSS: ${flat.line}`)
+console.log(`  server JS heap in use: ${heapFlat.line}`)
 console.log(`  lost: ${lost} (expected 0)   duplicates: ${sum((b) => b.duplicates)} (expected 0)   unrecoverable (told): ${told}${sum((b) => b.epochChanges) ? `   epoch changes: ${sum((b) => b.epochChanges)} (books do not compare across them)` : ''}`)
 for (const c of clients) c.drop()
 process.exit(lost || sum((b) => b.duplicates) ? 1 : 0)

@@ -65,7 +65,9 @@ export function relayCommand(): Command {
         const store = await openStore(config.store ?? { kind: 'memory' }, { cwd: process.cwd(), logger })
         // With a SQLite store the in-process bus journals offsets and persisted topics, so resume survives a restart.
         const bus = await createBus({ ...busConfig, history: busConfig.history ?? server.history }, { logger, store })
-        const running = await startServer({ config: server, bus, store, logger })
+        // The engine's registry carries the process metrics (heap, event-loop lag), as under `tfdrift run`.
+        const { metricsRegistry } = await import('../metrics.ts')
+        const running = await startServer({ config: server, bus, store, logger, metricsRegistry })
         logger.info({ config: loaded.file ? displayPath(loaded.file) : '(none)', port: running.port, bus: busConfig.kind }, 'tfdrift relay running.')
         let stopping = false
         const stop = (signal: string) => {
