@@ -19,7 +19,7 @@ import type { Topic } from './envelope.ts'
 import type { NodeProbe } from './dataflow/dataflow.ts'
 import type { PublishSink } from './dataflow/publish.ts'
 import { LatencyHistogram } from './dataflow/latency.ts'
-import { GraphCache } from './graph/view-cache.ts'
+import type { GraphCache } from './graph/view-cache.ts'
 import { computeStats, type StatsSummary } from './stats.ts'
 
 export const DEFAULT_METRICS_INTERVAL_MS = 2000
@@ -38,6 +38,8 @@ export interface LiveMetricsOptions {
   probes(): { nodes: NodeProbe[]; publishers: readonly PublishSink[] }
   /** A tenant's open connections, when a server runs. */
   clients?(tenant: string): { ws: number; sse: number }
+  /** The state-view cache the REST API reads too (snapshots are the costly read behind coverage). */
+  graphs: GraphCache
 }
 
 export interface LiveMetrics { stop(): Promise<void> }
@@ -51,8 +53,6 @@ export function startLiveMetrics(opts: LiveMetricsOptions): LiveMetrics {
   if (opts.intervalMs <= 0 || opts.tenants.length === 0) return { stop: async () => {} }
   const { bus, logger, intervalMs } = opts
   const log = logger.child({ component: 'live-metrics' })
-  // Snapshots are the costly read behind coverage; within a few ticks the previous view is good enough.
-  const graphs = new GraphCache(opts.store, 5 * intervalMs)
   const tenants = new Map<string, TenantState>()
   for (const tenant of new Set(opts.tenants)) {
     const state: TenantState = { lag: new LatencyHistogram(), statsDirty: true, subscriptions: [] }
@@ -121,7 +121,7 @@ export function startLiveMetrics(opts: LiveMetricsOptions): LiveMetrics {
     state.statsDirty = false
     let summary: StatsSummary
     try {
-      summary = await computeStats(opts.store, graphs, tenant)
+      summary = await computeStats(opts.store, opts.graphs, tenant)
     } catch (error) {
       state.statsDirty = true
       throw error

@@ -28,6 +28,7 @@ import type { PersistOptions } from './dataflow/persist.ts'
 import { metricsRegistry, registerNodeCounters } from './metrics.ts'
 import type { Server } from './server/index.ts'
 import { DEFAULT_METRICS_INTERVAL_MS, startLiveMetrics } from './live-metrics.ts'
+import { GraphCache } from './graph/view-cache.ts'
 
 export interface RuntimeOptions {
   /** The config file, so relative plugin paths resolve from its folder. */
@@ -100,10 +101,12 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
 
   let ingress: IngressTable = new RecordingIngress()
   let server: Runtime['server']
+  // One state view per process: REST and the live stats publisher would otherwise each load every snapshot.
+  const graphs = new GraphCache(store)
   try {
     if (needsServer(config)) {
       const { startServer } = await loadServer()
-      const started = await startServer({ config: config.server ?? {}, bus, store, logger, metricsRegistry, clock })
+      const started = await startServer({ config: config.server ?? {}, bus, store, logger, metricsRegistry, clock, graphs })
       server = started
       ingress = started.ingress
     }
@@ -131,7 +134,7 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
   logger.info({ pipelines: Object.keys(tenants), nodes: nodes.length }, 'Pipelines started.')
   const liveMetrics = startLiveMetrics({
     bus, store, logger, intervalMs: config.metrics?.interval_ms ?? DEFAULT_METRICS_INTERVAL_MS, tenants: Object.values(tenants),
-    probes: () => dataflow.probes(), clients: server ? (tenant) => server!.clients(tenant) : undefined,
+    probes: () => dataflow.probes(), clients: server ? (tenant) => server!.clients(tenant) : undefined, graphs,
   })
 
   let stopping: Promise<void> | undefined

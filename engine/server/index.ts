@@ -30,10 +30,11 @@ import { ingressPathItems, REALTIME_OPENAPI_PATHS } from './rest/realtime-paths.
 import { mountSse } from './sse.ts'
 import { loadStatic, resolveUiDir } from './static.ts'
 import type { Clock } from '../plugin-api.ts'
+import type { GraphCache } from '../graph/view-cache.ts'
 import { mountWebSocket } from './ws.ts'
 
 /** Builds the fastify REST app (`createRestApp` of ./rest has this shape). */
-export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; clock?: Clock; bodyLimit?: number; stats?: (principal: Principal) => unknown; openapiPaths?: (principal: Principal) => Record<string, unknown> }) => Promise<FastifyInstance>
+export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; clock?: Clock; graphs?: GraphCache; bodyLimit?: number; stats?: (principal: Principal) => unknown; openapiPaths?: (principal: Principal) => Record<string, unknown> }) => Promise<FastifyInstance>
 
 export interface StartServerOptions {
   config: ServerConfig
@@ -48,6 +49,8 @@ export interface StartServerOptions {
   uiDir?: string
   /** The runtime's clock, for REST status changes and snooze expiry (default the system clock). */
   clock?: Clock
+  /** The runtime's state-view cache, shared with its live stats publisher so snapshots are loaded once. */
+  graphs?: GraphCache
 }
 
 export interface Server {
@@ -110,7 +113,7 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   const factory = opts.rest === false ? undefined : opts.rest ?? (await loadDefaultRest(log))
   if (factory) {
     rest = await factory({
-      store, bus, authenticate, logger, clock: opts.clock, bodyLimit: limits.body_limit_bytes, stats: (principal) => ({ server: countsFor(principal) }),
+      store, bus, authenticate, logger, clock: opts.clock, graphs: opts.graphs, bodyLimit: limits.body_limit_bytes, stats: (principal) => ({ server: countsFor(principal) }),
       // Routes come and go with plugin restarts, and another tenant's paths are none of the caller's business.
       openapiPaths: (principal) => ({ ...REALTIME_OPENAPI_PATHS, ...ingressPathItems(ingress.reachableBy(principal.tenant)) }),
     })

@@ -45,6 +45,8 @@ export interface RestAppOptions {
   bodyLimit?: number
   /** How long graph/state views are served without re-reading snapshots, ms (default 2000; 0 = always re-read). */
   cacheTtlMs?: number
+  /** The process's state-view cache, when the runtime shares one (the live stats publisher reads it too). */
+  graphs?: GraphCache
   /** Time of status changes and of snooze expiry (default the system clock; tests pass a manual one). */
   clock?: Clock
 }
@@ -122,7 +124,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
     sendError(reply, 404, 'TFD_ERR_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}; GET /api/v1/openapi.json lists every route.`)
   })
 
-  const ctx: RestContext = { store: opts.store, bus: opts.bus, logger, stats: opts.stats, graphs: new GraphCache(opts.store, opts.cacheTtlMs ?? 2000), clock: opts.clock ?? systemClock }
+  const ctx: RestContext = { store: opts.store, bus: opts.bus, logger, stats: opts.stats, graphs: opts.graphs ?? new GraphCache(opts.store, opts.cacheTtlMs ?? 2000), clock: opts.clock ?? systemClock }
   registerGraphRoutes(app, ctx)
   registerStateRoutes(app, ctx)
   registerEventRoutes(app, ctx)

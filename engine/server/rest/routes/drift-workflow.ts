@@ -72,13 +72,17 @@ export function registerDriftWorkflowRoutes(app: FastifyInstance, ctx: RestConte
       response: responses(pageOf(statusChangeSchema)),
     },
   }, async (request) => {
-    const { tenant } = principalOf(request)
-    await reopenExpired(ctx, tenant)
-    const drift = await ctx.store.getDrift(tenant, request.params.id)
-    if (!drift) throw notFound('drift', request.params.id)
-    const history = await ctx.store.driftHistory(tenant, drift.id)
+    const { history } = await driftWithHistory(ctx, principalOf(request).tenant, request.params.id)
     return { success: true, data: slicePage(history, request.query.page, request.query.limit) }
   })
+}
+
+/** One drift of `tenant` and its history, read after due snoozes reopened; 404 when the tenant has no such drift. */
+export async function driftWithHistory(ctx: RestContext, tenant: string, id: string) {
+  await reopenExpired(ctx, tenant)
+  const drift = await ctx.store.getDrift(tenant, id)
+  if (!drift) throw notFound('drift', id)
+  return { drift, history: await ctx.store.driftHistory(tenant, drift.id) }
 }
 
 /**

@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { DriftQuery } from '../../../store/store.ts'
 import type { RestContext } from '../index.ts'
-import { notFound, principalOf } from '../http.ts'
-import { reopenExpired } from './drift-workflow.ts'
+import { principalOf } from '../http.ts'
+import { driftWithHistory, reopenExpired } from './drift-workflow.ts'
 import { maskDrift } from '../../../drift/mask.ts'
 import { driftKindEnum, driftSchema, driftStatusEnum, pageOf, pageQuery, params, query, responses, severityEnum, statusChangeSchema } from '../schemas.ts'
 
@@ -41,11 +41,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: RestContext): voi
       }),
     },
   }, async (request) => {
-    const { tenant } = principalOf(request)
-    await reopenExpired(ctx, tenant)
-    const drift = await ctx.store.getDrift(tenant, request.params.id)
-    if (!drift) throw notFound('drift', request.params.id)
-    const history = await ctx.store.driftHistory(tenant, drift.id)
+    const { drift, history } = await driftWithHistory(ctx, principalOf(request).tenant, request.params.id)
     return { success: true, data: { ...maskDrift(drift), history } }
   })
 }
