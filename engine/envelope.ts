@@ -1,6 +1,6 @@
 /** The event envelope every transport delivers (ARCHITECTURE.md "Event envelope"). */
 
-export const TOPICS = ['drifts', 'events', 'state', 'remediations', 'stats', 'metrics', 'system'] as const
+export const TOPICS = ['drifts', 'events', 'state', 'remediations', 'stats', 'metrics', 'system', 'graph'] as const
 /** A concrete topic; `all` is a subscription wildcard, never a topic an envelope is published on. */
 export type Topic = (typeof TOPICS)[number]
 export type SubscriptionTopic = Topic | 'all'

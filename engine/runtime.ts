@@ -1,9 +1,12 @@
 /**
  * The runtime behind `tfdrift run`: opens the store and bus, starts the server when a transport needs
  * it (or `config.server` is set), resolves and checks every plugin, then builds and starts the
- * pipelines, and last the live metrics (they read the running nodes). `stop()` shuts down gracefully:
- * the live metrics stop first (nothing publishes into a closing bus), then producers, then in-flight
- * items are drained within `shutdown_timeout_ms`, then operators, transports, server, store and bus are closed.
+ * pipelines, and last the live metrics (they read the running nodes). The live graph starts before the
+ * pipelines, so its baseline is the graph clients of the previous run were left with, and every snapshot
+ * this run writes becomes a delta. `stop()` shuts down gracefully: the live metrics stop first (nothing
+ * publishes into a closing bus), then producers, then in-flight items are drained within
+ * `shutdown_timeout_ms`, then the live graph publishes what the drained writes changed and stops, then
+ * operators, transports, server, store and bus are closed.
  */
 import 'reflect-metadata'
 import path from 'node:path'
@@ -29,6 +32,7 @@ import { metricsRegistry, registerNodeCounters } from './metrics.ts'
 import type { Server } from './server/index.ts'
 import { DEFAULT_METRICS_INTERVAL_MS, startLiveMetrics } from './live-metrics.ts'
 import { GraphCache } from './graph/view-cache.ts'
+import { startLiveGraph, type LiveGraph } from './graph/live-graph.ts'
 
 export interface RuntimeOptions {
   /** The config file, so relative plugin paths resolve from its folder. */
@@ -118,13 +122,18 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
 
   const tenants = Object.fromEntries(Object.entries(config.pipelines ?? {}).map(([name, p]) => [name, p?.tenant ?? 'default']))
   const root = createRootContainer({ bus, store, clock, ingress, logger })
-  const dataflow = new Dataflow(nodes, { root, bus, store, clock, logger, tenants, backoff: opts.backoff, persist: opts.persist })
+  let liveGraph: LiveGraph | undefined
+  const dataflow = new Dataflow(nodes, {
+    root, bus, store, clock, logger, tenants, backoff: opts.backoff, persist: opts.persist, stored: (tenant, what) => liveGraph?.stored(tenant, what),
+  })
   const unregister = registerNodeCounters(() => dataflow.stats())
   try {
+    liveGraph = await startLiveGraph({ bus, graphs, logger, tenants: Object.values(tenants) })
     await dataflow.start()
   } catch (error) {
     // A node refused to start (an ingress route of its tenant is taken): nothing stays half-running.
     await dataflow.stop(0).catch(() => {})
+    await liveGraph?.stop().catch(() => {})
     unregister()
     await server?.close().catch(() => {})
     if (!opts.bus) await bus.close().catch(() => {})
@@ -146,6 +155,7 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
     } catch (error) {
       logger.error({ err_message: (error as Error)?.message }, 'Draining the pipelines failed; closing anyway.')
     }
+    await liveGraph?.stop().catch((error: unknown) => logger.warn({ err_message: (error as Error)?.message }, 'Stopping the live graph failed; closing anyway.'))
     unregister()
     const closing: Array<[string, () => unknown]> = [
       ['server', () => server?.close()],

@@ -13,7 +13,9 @@ export { TfdriftClient, type ClientEvents, type ClientState, type ConnectOptions
 export { Backoff, type BackoffOptions } from './backoff.ts'
 export { Emitter } from './emitter.ts'
 export { SseParser, type SseMessage } from './sse-parser.ts'
-export type { Envelope, Filter, ServerError, SubscribedInfo, SubscriptionTopic, Topic, TransportKind, WelcomeMessage } from './types.ts'
+export type {
+  Envelope, Filter, GraphCursor, GraphDelta, GraphEdge, GraphNode, NodeDriftChange, ServerError, Session, StreamPosition, SubscribedInfo, SubscriptionTopic, Topic, TransportKind, WelcomeMessage,
+} from './types.ts'
 
 /** Connects (WS first, SSE fallback by default) and keeps the subscription alive until `close()`. */
 export function connect(options: ConnectOptions): TfdriftClient {

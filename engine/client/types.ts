@@ -1,8 +1,35 @@
 /** Wire types of the realtime protocol (ARCHITECTURE.md "Realtime protocol"), as the client sees them. */
 import type { Envelope, SubscriptionTopic, Topic } from '../envelope.ts'
 import type { Filter, SubscribedInfo } from '../realtime-protocol.ts'
+import type { GraphDelta, NodeDriftChange } from '../graph/delta.ts'
+import type { GraphEdge } from '../graph/graph.ts'
+import type { MarkedNode } from '../graph/drift-marks.ts'
 
 export type { Envelope, Filter, SubscribedInfo, SubscriptionTopic, Topic }
+/** `graph.delta` data (topic `graph`), its node (with drift annotation) and edge, as the server sends them. */
+export type { GraphDelta, NodeDriftChange, GraphEdge }
+export type GraphNode = MarkedNode
+
+/** Where a stream stood when a REST graph read began: resume after `offset` within `epoch`. */
+export interface StreamPosition {
+  offset: number
+  epoch: string
+}
+
+/** `cursor` of `GET /api/v1/graph`, `/graph/nodes` and `/graph/edges`: the `graph` and `drifts` streams before the read. */
+export interface GraphCursor {
+  graph: StreamPosition
+  drifts: StreamPosition
+}
+
+/** `GET /api/v1/session`. */
+export interface Session {
+  tenant: string
+  scopes: Array<'read' | 'publish' | 'admin'>
+  name?: string
+  /** False when the server checks no credentials (the open demo). */
+  auth: boolean
+}
 
 export type TransportKind = 'ws' | 'sse'
 

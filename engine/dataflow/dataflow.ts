@@ -30,6 +30,8 @@ export interface DataflowOptions {
   tenants: Record<string, string>
   backoff?: Partial<BackoffOptions>
   persist?: PersistOptions | false
+  /** Told after a pipeline's store writer wrote snapshots or drifts of its tenant. */
+  stored?: (tenant: string, what: { snapshots: boolean; drifts: boolean }) => void
 }
 
 /** One node as the live metrics read it: its counters, its pipeline's tenant, and (operators) its latency window. */
@@ -59,7 +61,10 @@ export class Dataflow {
       const publisher = new PublishSink(opts.bus, tenant, log)
       const writer = opts.persist === false ? undefined : new PersistSink(opts.store, tenant, p, log, opts.persist)
       this.publishers.push(publisher)
-      if (writer) this.writers.push(writer)
+      if (writer) {
+        this.writers.push(writer)
+        writer.onSaved = (what) => opts.stored?.(tenant, what)
+      }
       const env: NodeEnv = {
         root: opts.root, clock: opts.clock, logger: opts.logger, tenant, backoff,
         system: (type, data) => {

@@ -32,6 +32,8 @@ export class PersistSink {
   pending = 0
   /** Called after the pending count changes (the pipeline output mirrors its room). */
   onChange: (() => void) | undefined
+  /** Called after a batch is written, saying whether it held snapshots or drifts (the live graph looks again). */
+  onSaved: ((what: { snapshots: boolean; drifts: boolean }) => void) | undefined
   private writing: Promise<void> | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly waiters = new RoomWaiters()
@@ -99,6 +101,7 @@ export class PersistSink {
         if (drifts.length) await this.store.saveDrifts(this.tenant, drifts)
         if (plans.length) await this.store.saveRemediations(this.tenant, plans)
         this.written += n
+        if (snapshots.length || drifts.length) this.onSaved?.({ snapshots: snapshots.length > 0, drifts: drifts.length > 0 })
       } catch (error) {
         this.errors += n
         if (!this.warned) {

@@ -177,15 +177,31 @@ export function requireScope(principal: Principal, scope: Scope): Failure | unde
 }
 
 /** Whether a browser `Origin` may call this server; requests without an Origin (non-browser) pass. */
-export function originAllowed(origin: string | undefined, cors: ServerConfig['cors']): boolean {
+export function originAllowed(origin: string | undefined, cors: ServerConfig['cors'], host?: string): boolean {
   if (!origin) return true
   const allowed = cors?.origins ?? []
-  return allowed.includes('*') || allowed.includes(origin)
+  return allowed.includes('*') || allowed.includes(origin) || sameOrigin(origin, host)
+}
+
+/**
+ * The dashboard is served by this server, and browsers send Origin on its own WebSocket upgrades and
+ * POSTs: an Origin naming the Host the request was sent to is the page's own origin, not a cross-site
+ * one. (A non-browser client can forge both headers, but it can forge Origin alone just as well; the
+ * check protects browsers, and every write still needs a bearer token.)
+ */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false
+  try {
+    const url = new URL(origin)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === new URL(`${url.protocol}//${host}`).host
+  } catch {
+    return false
+  }
 }
 
 /** CORS response headers for an allowed Origin (none for a refused or absent one). */
-export function corsHeaders(origin: string | undefined, cors: ServerConfig['cors']): Record<string, string> {
-  if (!origin || !originAllowed(origin, cors)) return {}
+export function corsHeaders(origin: string | undefined, cors: ServerConfig['cors'], host?: string): Record<string, string> {
+  if (!origin || !originAllowed(origin, cors, host)) return {}
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-credentials': 'true',

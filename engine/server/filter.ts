@@ -31,9 +31,13 @@ export function filterKey(filter: Filter | undefined): string {
 
 const RANK = new Map<string, number>(SEVERITIES.map((s, i) => [s, i]))
 
-/** Envelopes whose data lacks a filtered field do not match (a filter asks for that field). */
+/**
+ * Envelopes whose data lacks a filtered field do not match (a filter asks for that field). `graph`
+ * deltas always match: a client applies them to the whole graph it loaded, and a part left out would
+ * leave that graph wrong for good.
+ */
 export function matches(filter: Filter | undefined, envelope: Envelope): boolean {
-  if (!filter) return true
+  if (!filter || envelope.topic === 'graph') return true
   const data = envelope.data as Record<string, unknown> | null
   if (!data || typeof data !== 'object') return false
   if (filter.severity_min) {

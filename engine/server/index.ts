@@ -34,7 +34,7 @@ import type { GraphCache } from '../graph/view-cache.ts'
 import { mountWebSocket } from './ws.ts'
 
 /** Builds the fastify REST app (`createRestApp` of ./rest has this shape). */
-export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; logger: Logger; clock?: Clock; graphs?: GraphCache; bodyLimit?: number; stats?: (principal: Principal) => unknown; openapiPaths?: (principal: Principal) => Record<string, unknown> }) => Promise<FastifyInstance>
+export type RestAppFactory = (deps: { store: Store; bus: Bus; authenticate: Authenticate; authConfigured?: boolean; logger: Logger; clock?: Clock; graphs?: GraphCache; bodyLimit?: number; stats?: (principal: Principal) => unknown; openapiPaths?: (principal: Principal) => Record<string, unknown> }) => Promise<FastifyInstance>
 
 export interface StartServerOptions {
   config: ServerConfig
@@ -113,7 +113,7 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   const factory = opts.rest === false ? undefined : opts.rest ?? (await loadDefaultRest(log))
   if (factory) {
     rest = await factory({
-      store, bus, authenticate, logger, clock: opts.clock, graphs: opts.graphs, bodyLimit: limits.body_limit_bytes, stats: (principal) => ({ server: countsFor(principal) }),
+      store, bus, authenticate, authConfigured: config.auth !== undefined, logger, clock: opts.clock, graphs: opts.graphs, bodyLimit: limits.body_limit_bytes, stats: (principal) => ({ server: countsFor(principal) }),
       // Routes come and go with plugin restarts, and another tenant's paths are none of the caller's business.
       openapiPaths: (principal) => ({ ...REALTIME_OPENAPI_PATHS, ...ingressPathItems(ingress.reachableBy(principal.tenant)) }),
     })
@@ -133,7 +133,7 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
     const info = captureRequest(req)
     const big = headersTooLarge(info, limits.max_header_bytes)
     if (!big) return { state, info }
-    sendError(res, state, big.status, big.code, big.message, { ...corsHeaders(info.headers.origin, config.cors), connection: 'close' })
+    sendError(res, state, big.status, big.code, big.message, { ...corsHeaders(info.headers.origin, config.cors, info.headers.host), connection: 'close' })
     return undefined
   }
 
@@ -176,8 +176,8 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   })
 
   async function handlePublish(res: uWS.HttpResponse, state: AbortState, info: RequestInfo): Promise<void> {
-    const cors = corsHeaders(info.headers.origin, config.cors)
-    if (!originAllowed(info.headers.origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+    const cors = corsHeaders(info.headers.origin, config.cors, info.headers.host)
+    if (!originAllowed(info.headers.origin, config.cors, info.headers.host)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
     const auth = authenticate({ headers: info.headers, query: parseQuery(info.query).one })
     if (!auth.ok) return sendError(res, state, auth.status, auth.code, auth.message, cors)
     const denied = requireScope(auth.principal, 'publish')
@@ -200,18 +200,18 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
 
   async function route(res: uWS.HttpResponse, state: AbortState, info: RequestInfo): Promise<void> {
     const origin = info.headers.origin
-    const cors = corsHeaders(origin, config.cors)
+    const cors = corsHeaders(origin, config.cors, info.headers.host)
     if (info.method === 'OPTIONS') {
-      if (!originAllowed(origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+      if (!originAllowed(origin, config.cors, info.headers.host)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
       return send(res, state, 204, '', { ...cors, 'access-control-max-age': '600' })
     }
     const ingressRoutes = ingress.find(info.method, info.url)
     if (ingressRoutes) {
-      if (!originAllowed(origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+      if (!originAllowed(origin, config.cors, info.headers.host)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
       return serveIngress(ingressRoutes, res, state, info, authenticate, cors, log)
     }
     if (rest && info.url.startsWith('/api/')) {
-      if (!originAllowed(origin, config.cors)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+      if (!originAllowed(origin, config.cors, info.headers.host)) return sendError(res, state, 403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
       return bridgeToFastify(rest, res, state, info, limits.body_limit_bytes, cors)
     }
     if ((info.method === 'GET' || info.method === 'HEAD') && uiDir && !info.url.startsWith('/api/')) {

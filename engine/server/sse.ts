@@ -213,14 +213,14 @@ export function mountSse(ctx: SseContext): { close(): void; count(): number } {
 }
 
 async function open(ctx: SseContext, res: HttpResponse, state: AbortState, info: ReturnType<typeof captureRequest>): Promise<void> {
-  const cors = corsHeaders(info.headers.origin, ctx.config.cors)
+  const cors = corsHeaders(info.headers.origin, ctx.config.cors, info.headers.host)
   const fail = (status: number, code: string, message: string) => {
     ctx.metrics.protocolErrors.inc({ code })
     sendError(res, state, status, code, message, cors)
   }
   const big = headersTooLarge(info, ctx.limits.max_header_bytes)
   if (big) return fail(big.status, big.code, big.message)
-  if (!originAllowed(info.headers.origin, ctx.config.cors)) return fail(403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+  if (!originAllowed(info.headers.origin, ctx.config.cors, info.headers.host)) return fail(403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
   const q = parseQuery(info.query)
   const auth = ctx.authenticate({ headers: info.headers, query: q.one })
   if (!auth.ok) return fail(auth.status, auth.code, auth.message)

@@ -132,7 +132,7 @@ export function mountWebSocket(ctx: Omit<WsContext, 'slowClose' | 'onDirectSend'
       }
       const big = headersTooLarge(info, limits.max_header_bytes)
       if (big) return refuse(big.status, big.code, big.message)
-      if (!originAllowed(info.headers.origin, ctx.config.cors)) return refuse(403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
+      if (!originAllowed(info.headers.origin, ctx.config.cors, info.headers.host)) return refuse(403, 'origin_not_allowed', 'This Origin is not in server.cors.origins.')
       const auth = ctx.authenticate({ headers: info.headers, query: parseQuery(info.query).one })
       if (!auth.ok) return refuse(auth.status, auth.code, auth.message)
       const denied = requireScope(auth.principal, 'read')

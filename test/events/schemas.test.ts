@@ -1,7 +1,7 @@
 /**
  * Event schemas: every schema under schemas/ compiles; the real demo pipeline (demo discovery, drift
  * analysis, terraform-remediation), a terraform-state source that fails then recovers, a plugin that
- * fails once, REST approve/reject and the engine's live metrics (`metrics.pipeline`, `stats.summary`)
+ * fails once, REST approve/reject and the engine's live metrics (`metrics.pipeline`, `stats.summary`) and live graph (`graph.delta`)
  * publish only envelopes that match schemas/envelope.schema.json and schemas/events/<type>.schema.json
  * — and a malformed envelope is refused.
  */
@@ -45,7 +45,7 @@ const tfstate = (serial: number, instanceType: string) => JSON.stringify({
 /** The types this run must publish. */
 const EXPECTED = ['change.received', 'drift.detected', 'drift.updated', 'drift.resolved', 'remediation.proposed', 'remediation.obsoleted', 'state.summary',
   'system.plugin_failed', 'system.plugin_restarted', 'source.error', 'source.recovered', 'remediation.approved', 'remediation.rejected',
-  'metrics.pipeline', 'stats.summary']
+  'metrics.pipeline', 'stats.summary', 'graph.delta']
 
 describe('event schemas', () => {
   let dir: string

@@ -20,7 +20,7 @@ const ACME_GETS = [
   '/api/v1/graph', '/api/v1/graph/nodes', '/api/v1/graph/edges', '/api/v1/graph/impact/aws_vpc.main',
   '/api/v1/state', '/api/v1/state/resources', '/api/v1/state/resources/aws_vpc.main',
   '/api/v1/events', '/api/v1/events/e-1', '/api/v1/drifts', '/api/v1/drifts/d-web', '/api/v1/stats',
-  '/api/v1/remediations', '/api/v1/remediations/r-web', '/api/v1/openapi.json',
+  '/api/v1/remediations', '/api/v1/remediations/r-web', '/api/v1/openapi.json', '/api/v1/session',
 ]
 
 describe('authentication and scopes', () => {

@@ -25,7 +25,7 @@ const EXPECTED_OPERATIONS = [
   'get /api/v1/remediations', 'get /api/v1/remediations/{id}', 'post /api/v1/remediations/{id}/approve',
   'post /api/v1/remediations/{id}/reject', 'get /api/v1/openapi.json',
   'post /api/v1/drifts/{id}/acknowledge', 'post /api/v1/drifts/{id}/snooze', 'post /api/v1/drifts/{id}/reopen',
-  'post /api/v1/drifts/{id}/resolve', 'get /api/v1/drifts/{id}/history',
+  'post /api/v1/drifts/{id}/resolve', 'get /api/v1/drifts/{id}/history', 'get /api/v1/session',
 ]
 
 const REALTIME_OPERATIONS = ['get /ws', 'get /api/v1/stream', 'post /api/v1/publish', 'get /health', 'get /metrics']

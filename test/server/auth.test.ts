@@ -55,6 +55,24 @@ describe('authentication and scopes', () => {
     const bad = await fetch(`${t.http}/api/v1/anything`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com' } })
     expect(bad.status).toBe(403)
   })
+
+  it('admits the dashboard\u2019s own origin (Origin naming the Host it was served from) on WS, SSE and REST writes without a CORS entry', async () => {
+    // Browsers send Origin on same-origin WebSocket upgrades and POSTs; the dashboard is served by this very server.
+    const self = t.http.replace(/\/$/, '')
+    const ws = await WsClient.connect(t.ws, TOKENS.acme, { origin: self })
+    ws.close()
+    const sse = await SseClient.open(`${t.http}/api/v1/stream?topic=drifts&token=${TOKENS.acmeRead}`, { origin: self })
+    expect(sse.status).toBe(200)
+    sse.close()
+    const post = await fetch(`${t.http}/api/v1/publish`, {
+      method: 'POST', headers: { origin: self, authorization: `Bearer ${TOKENS.acme}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'events', type: 'note.added', data: { n: 1 } }),
+    })
+    expect(post.status).toBe(200)
+    // Another port on the same host is another origin.
+    const otherPort = self.replace(/:(\d+)$/, (_, p) => `:${Number(p) + 1}`)
+    expect((await wsRefusal(t.ws, { authorization: `Bearer ${TOKENS.acme}`, origin: otherPort })).status).toBe(403)
+  })
 })
 
 describe('JWT', () => {

@@ -27,6 +27,7 @@ import { registerDriftRoutes } from './routes/drifts.ts'
 import { registerDriftWorkflowRoutes } from './routes/drift-workflow.ts'
 import { registerStatsRoutes } from './routes/stats.ts'
 import { registerRemediationRoutes } from './routes/remediations.ts'
+import { registerSessionRoutes } from './routes/session.ts'
 
 export interface RestAppOptions {
   store: Store
@@ -49,6 +50,8 @@ export interface RestAppOptions {
   graphs?: GraphCache
   /** Time of status changes and of snooze expiry (default the system clock; tests pass a manual one). */
   clock?: Clock
+  /** Whether `authenticate` checks credentials (false for a server without `server.auth`); `GET /api/v1/session` tells clients. Default true. */
+  authConfigured?: boolean
 }
 
 /** What each route handler reaches through its registration function. */
@@ -132,6 +135,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
   registerDriftWorkflowRoutes(app, ctx)
   registerStatsRoutes(app, ctx)
   registerRemediationRoutes(app, ctx)
+  registerSessionRoutes(app, opts.authConfigured ?? true)
 
   app.get('/api/v1/openapi.json', {
     schema: { summary: 'This OpenAPI 3.1 document (not wrapped in success/data)', tags: ['meta'], response: { 200: { type: 'object', additionalProperties: true } } },

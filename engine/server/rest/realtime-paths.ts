@@ -5,8 +5,8 @@
  * protocol details live in ARCHITECTURE.md and schemas/ws-*.json.
  */
 const errorRef = { description: 'Error', content: { 'application/json': { schema: { type: 'object', properties: { success: { const: false }, error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } } } } }
-const topicParam = { name: 'topic', in: 'query', required: false, description: 'Comma-separated topics (drifts, events, state, remediations, stats, metrics, system, all); default all', schema: { type: 'string' } }
-const filterParams = ['severity_min', 'resource_type', 'provider'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))
+const topicParam = { name: 'topic', in: 'query', required: false, description: 'Comma-separated topics (drifts, events, state, remediations, stats, metrics, system, graph, all); default all', schema: { type: 'string' } }
+const filterParams = ['severity_min', 'resource_type', 'provider'].map((name) => ({ name, in: 'query', required: false, description: 'Filter: only envelopes whose data has this field and matches (graph deltas are never filtered)', schema: { type: 'string' } }))
 
 /** `/ws`, `/api/v1/stream`, `/api/v1/publish`, `/health`, `/metrics`. */
 export const REALTIME_OPENAPI_PATHS: Record<string, unknown> = {

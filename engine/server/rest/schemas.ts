@@ -123,12 +123,12 @@ export function ok(data: Schema): Schema {
   return { type: 'object', required: ['success', 'data'], properties: { success: { type: 'boolean', const: true }, data } }
 }
 
-/** A page `{ items, total, page, limit }` of an item schema. */
-export function pageOf(item: Schema): Schema {
+/** A page `{ items, total, page, limit }` of an item schema, plus any extra properties. */
+export function pageOf(item: Schema, extra: Record<string, Schema> = {}, required: string[] = []): Schema {
   return {
     type: 'object',
-    required: ['items', 'total', 'page', 'limit'],
-    properties: { items: { type: 'array', items: item }, total: int, page: int, limit: int, next_cursor: { type: 'string', description: 'Pass as `cursor` to get the next page (keyset pagination; absent on the last page)' } },
+    required: ['items', 'total', 'page', 'limit', ...required],
+    properties: { items: { type: 'array', items: item }, total: int, page: int, limit: int, next_cursor: { type: 'string', description: 'Pass as `cursor` to get the next page (keyset pagination; absent on the last page)' }, ...extra },
   }
 }
 
@@ -141,9 +141,30 @@ export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 1000
 
 /** `page`/`limit` query parameters; `token` is accepted everywhere (EventSource-style auth). */
-export const pageQuery: Record<string, Schema> = {
-  page: { type: 'integer', minimum: 1, default: 1, description: '1-based page number' },
-  limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: `Items per page (max ${MAX_LIMIT})` },
+export const pageQuery: Record<string, Schema> = pageQueryUpTo(MAX_LIMIT)
+
+/** Max page of graph nodes/edges: a canvas loads 100k nodes in ten requests, and the items are small. */
+export const GRAPH_MAX_LIMIT = 10_000
+
+/** `page`/`limit` with `limit` up to `max` (default still DEFAULT_LIMIT). */
+export function pageQueryUpTo(max: number): Record<string, Schema> {
+  return {
+    page: { type: 'integer', minimum: 1, default: 1, description: '1-based page number' },
+    limit: { type: 'integer', minimum: 1, maximum: max, default: DEFAULT_LIMIT, description: `Items per page (max ${max})` },
+  }
+}
+
+/** Where a stream stood: resume after `offset` (exclusive) if your stream's epoch is still `epoch`. */
+const streamPosition: Schema = {
+  type: 'object', required: ['offset', 'epoch'],
+  properties: { offset: { type: 'integer', description: 'Last offset of the stream when the read began; resume after it (WS `since`, SSE `since`/Last-Event-ID)' }, epoch: { type: 'string', description: 'The stream epoch the offset belongs to' } },
+}
+
+/** Positions of the `graph` and `drifts` streams taken before a graph read. */
+export const graphCursorSchema: Schema = {
+  type: 'object', required: ['graph', 'drifts'],
+  description: 'Where to resume the `graph` and `drifts` streams after this read: taken before reading, so nothing after it is missed (an event replayed over what the read already showed is harmless: deltas are idempotent)',
+  properties: { graph: streamPosition, drifts: streamPosition },
 }
 
 /** A querystring schema that rejects unknown parameters (typos like `severty=` must not silently match everything). */
