@@ -248,8 +248,10 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
       sseServer.close()
       hub.close()
       await rest?.close()
-      // Let uWS flush the close frames before the loop may exit.
+      // Let uWS flush the close frames, then drop every socket still open: an idle keep-alive
+      // connection would otherwise go on serving requests (a browser reopening its stream on it).
       await new Promise((r) => setImmediate(r))
+      ;(app as uWS.TemplatedApp & { close(): void }).close() // in this uWS build, missing from its typings
     },
   }
 }

@@ -18,6 +18,20 @@ describe('server lifecycle', () => {
     await expect(fetch(`${t.http}/health`)).rejects.toThrow()
   })
 
+  it('close also ends idle keep-alive connections: a browser must not open a stream on a stopped server', async () => {
+    const t = await startTestServer()
+    const { Agent, request } = await import('node:http')
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const get = (path: string) => new Promise<number>((resolve, reject) => {
+      request(`${t.http}${path}`, { agent }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)) }).on('error', reject).end()
+    })
+    expect(await get('/health')).toBe(200)
+    await t.close()
+    // The agent would reuse its pooled socket; a stopped server must not answer on it.
+    await expect(get(`/api/v1/stream?topic=drifts&token=${TOKENS.acme}`)).rejects.toThrow()
+    agent.destroy()
+  })
+
   it('a port already in use is a TFD_ERR_SERVER_LISTEN error, not a crash', async () => {
     const t = await startTestServer()
     const bus = new MemoryBus()
