@@ -8,7 +8,11 @@ export { definePlugin, nodeHelper, API_VERSION, PLUGIN_KINDS } from './plugin-ap
 export type {
   PluginDefinition, PluginKind, PluginContext, PipelineItem, NodeConfig, QueuePolicy, Clock, PluginMetrics, Demand,
   Ingress, IngressRoute, IngressDeclaration, ProducerInstance, OperatorInstance, TransportInstance, InstanceByKind, JsonSchema,
+  DeliveringTransportInstance, DeliveryBatch, DeliveryOutcome, DeliveryRoute, DeliverySpec,
 } from './plugin-api.ts'
+// Delivering transports: the options every one of them shares (route, batching, retries), as schema properties.
+export { DELIVERY_OPTIONS_SCHEMA, deliverySpec, withDeliveryOptions } from './delivery/options.ts'
+export type { DeliveryOptions } from './delivery/options.ts'
 export { TOPICS, isTopic } from './envelope.ts'
 export type { Envelope, Publication, Topic, SubscriptionTopic } from './envelope.ts'
 export { SEVERITIES } from './model.ts'

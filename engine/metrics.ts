@@ -76,3 +76,47 @@ export function pluginMetrics(pipeline: string, node: string): PluginMetrics {
     },
   }
 }
+
+/** Counters of one delivering transport on one (tenant, topic) stream, kept by the engine's delivery loop. */
+export interface DeliveryCounters {
+  pipeline: string
+  node: string
+  plugin: string
+  tenant: string
+  topic: string
+  delivered: number
+  retries: number
+  dead_lettered: number
+  /** Envelopes skipped because history no longer held them or the bus epoch changed. */
+  lost: number
+  /** Envelopes on the stream past the checkpoint. */
+  lag: number
+}
+
+const deliverySources = new Set<() => DeliveryCounters[]>()
+
+/** Adds a source of delivery counters (one per delivering transport node); returns the function that removes it. */
+export function registerDeliveryCounters(source: () => DeliveryCounters[]): () => void {
+  deliverySources.add(source)
+  return () => { deliverySources.delete(source) }
+}
+
+const deliveryLabels = ['pipeline', 'node', 'plugin', 'tenant', 'topic'] as const
+function allDeliveries(): DeliveryCounters[] { return [...deliverySources].flatMap((s) => s()) }
+function streamLabels(d: DeliveryCounters) { return { pipeline: d.pipeline, node: d.node, plugin: d.plugin, tenant: d.tenant, topic: d.topic } }
+
+for (const [field, help] of [
+  ['delivered', 'Envelopes a transport delivered (its checkpoint moved past them).'],
+  ['retries', 'Delivery attempts that failed and were retried after a backoff.'],
+  ['dead_lettered', 'Envelopes a transport gave up on (published as delivery.dead_lettered on the system topic).'],
+  ['lost', 'Envelopes a transport skipped because the bus no longer held them (history gap or epoch change).'],
+] as const) {
+  new Counter({
+    name: `tfdrift_delivery_${field}_total`, help, labelNames: deliveryLabels, registers: [metricsRegistry],
+    collect() { this.reset(); for (const d of allDeliveries()) this.inc(streamLabels(d), d[field]) },
+  })
+}
+new Gauge({
+  name: 'tfdrift_delivery_lag', help: 'Envelopes published on a stream that a transport has not delivered yet.', labelNames: deliveryLabels, registers: [metricsRegistry],
+  collect() { this.reset(); for (const d of allDeliveries()) this.set(streamLabels(d), d.lag) },
+})

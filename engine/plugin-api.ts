@@ -2,7 +2,8 @@ import type { Observable, OperatorFunction } from 'rxjs'
 import type { Logger } from 'pino'
 import type { Bus } from './bus/bus.ts'
 import type { Store } from './store/store.ts'
-import type { Topic } from './envelope.ts'
+import type { Envelope, Topic } from './envelope.ts'
+import type { Severity, DriftKind } from './model.ts'
 
 /** The plugin API version this host implements; plugins declare a semver range against it. */
 export const API_VERSION = '1.0.0'
@@ -116,12 +117,84 @@ export interface TransportInstance {
   close?(): void | Promise<void>
 }
 
+/**
+ * Routing rules of a delivering transport. A rule that is set must match; a rule about a field the
+ * envelope's data does not carry (severity of a `system` event) does not filter that envelope.
+ */
+export interface DeliveryRoute {
+  /** Topics read from the bus (default `['drifts']`). */
+  topics?: Topic[]
+  /** Tenants whose streams are read (default: the pipeline's tenant). */
+  tenants?: string[]
+  /** Only drifts at least this severe. */
+  min_severity?: Severity
+  /** Drift kinds (`missing`, `unmanaged`, `modified`). */
+  kinds?: DriftKind[]
+  /** Envelope types; a trailing `*` matches a prefix (`drift.*`). */
+  types?: string[]
+  /** Providers (`aws`, `google`, …) of the drift or change event. */
+  providers?: string[]
+}
+
+/** How the engine feeds a delivering transport; every field has a default. */
+export interface DeliverySpec {
+  route?: DeliveryRoute
+  /** Most envelopes per `deliver()` call (default 100). */
+  batch_size?: number
+  /** Batches of one stream in flight at once (default 1); the checkpoint still advances in order. */
+  concurrency?: number
+  /** Least time between two `deliver()` calls of this node, over all its streams (Slack: 1000). */
+  min_interval_ms?: number
+  /** Failed attempts of a batch before its events are dead-lettered (default 8). */
+  max_attempts?: number
+  /** Backoff between attempts: full jitter, first ceiling `base_ms` (default 500), at most `cap_ms` (default 30000). */
+  backoff?: { base_ms?: number; cap_ms?: number }
+  /** Where a node without a checkpoint starts: only new events (default) or the oldest the bus holds. */
+  start_from?: 'latest' | 'oldest'
+}
+
+/** One call of `deliver()`: envelopes of one (tenant, topic) stream in offset order, all routed to this node. */
+export interface DeliveryBatch {
+  tenant: string
+  topic: Topic
+  envelopes: readonly Envelope[]
+  /** 1 on the first try of these envelopes, then 2, 3, … */
+  attempt: number
+  /** Aborted when the node stops; an answer after that is ignored and the batch is offered again next run. */
+  signal: AbortSignal
+}
+
+/**
+ * A transport's answer to one batch — the vocabulary the engine's delivery loop acts on:
+ * - `delivered`: every envelope up to `up_to` (an offset of the batch) arrived; the engine saves the
+ *   checkpoint and offers the rest (if any) at once.
+ * - `back_off`: nothing past what was delivered arrived; the engine waits (`retry_after_ms` when the
+ *   receiver said so, else its backoff) and offers the batch again; after `max_attempts` it gives up on it.
+ * - `give_up`: the envelope at `offset` can never be delivered (the receiver refused its content); it
+ *   goes to the dead letter at once, envelopes before it count as delivered, the rest is offered again.
+ * Throwing from `deliver()` counts as `back_off` with the error's message.
+ */
+export type DeliveryOutcome =
+  | { outcome: 'delivered'; up_to: number }
+  | { outcome: 'back_off'; reason: string; retry_after_ms?: number; up_to?: number }
+  | { outcome: 'give_up'; offset: number; reason: string }
+
+/**
+ * A transport the engine feeds (webhook, slack, file): the engine reads its streams from the durable
+ * bus after the stored checkpoint, routes, batches, retries, dead-letters and counts; the plugin only
+ * sends a batch and says what happened. Nothing is held in memory beyond the batches in flight.
+ */
+export interface DeliveringTransportInstance extends TransportInstance {
+  delivery: DeliverySpec
+  deliver(batch: DeliveryBatch): Promise<DeliveryOutcome>
+}
+
 export interface InstanceByKind {
   discovery: ProducerInstance
   source: ProducerInstance
   analysis: OperatorInstance
   remediation: OperatorInstance
-  transport: TransportInstance
+  transport: TransportInstance | DeliveringTransportInstance
 }
 
 /** A JSON Schema object (draft 2020-12 subset that ajv understands). */

@@ -10,6 +10,9 @@ import falcoPlugin, { falco } from './sources/falco/index.ts'
 import terraformRemediationPlugin, { terraformRemediation } from './remediation/terraform-remediation/index.ts'
 import stdoutPlugin, { stdout } from './transport/stdout/index.ts'
 import realtimePlugin, { realtime } from './transport/realtime/index.ts'
+import webhookPlugin, { webhook } from './transport/webhook/index.ts'
+import slackPlugin, { slack } from './transport/slack/index.ts'
+import filePlugin, { file } from './transport/file/index.ts'
 import driftPlugin, { drift } from './analysis/drift/index.ts'
 import terraformStatePlugin, { terraformState } from './discovery/terraform-state/index.ts'
 
@@ -20,6 +23,9 @@ export const BUILTIN_PLUGINS: PluginDefinition[] = [
   terraformRemediationPlugin,
   stdoutPlugin,
   realtimePlugin,
+  webhookPlugin,
+  slackPlugin,
+  filePlugin,
   driftPlugin,
   terraformStatePlugin,
 ]
@@ -29,5 +35,8 @@ export { falco }
 export { terraformRemediation }
 export { stdout }
 export { realtime }
+export { webhook }
+export { slack }
+export { file }
 export { drift }
 export { terraformState }

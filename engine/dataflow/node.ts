@@ -18,6 +18,9 @@ import { ingressFor, type IngressTable } from '../host/ingress.ts'
 import type { Sink } from './sink.ts'
 import type { PipelineOutput } from './output.ts'
 import { backoffDelay, type BackoffOptions } from './backoff.ts'
+import type { Bus } from '../bus/bus.ts'
+import type { Store } from '../store/store.ts'
+import { DeliveryRunner, isDelivering } from '../delivery/runner.ts'
 
 export type NodeState = 'idle' | 'starting' | 'running' | 'backoff' | 'completed' | 'stopping' | 'stopped'
 
@@ -245,13 +248,39 @@ export abstract class SupervisedNode {
   protected abstract detach(): void
 }
 
-/** A transport node: created and started; it subscribes to the bus itself. */
+/**
+ * A transport node: created and started. A plain transport subscribes to the bus itself; a delivering
+ * one (it has `deliver()`) is fed by the engine's delivery runner, which owns its checkpoints, retries
+ * and counters.
+ */
 export class TransportNode extends SupervisedNode {
+  private runner: DeliveryRunner | undefined
   protected checkInstance(instance: unknown): void {
     if (!instance || typeof instance !== 'object') throw new Error(`transport plugin "${this.definition.name}" must return an object ({ start?, close? })`)
   }
-  protected async attach(instance: unknown): Promise<void> { await (instance as TransportInstance).start?.() }
-  protected detach(): void {}
+  protected async attach(instance: unknown): Promise<void> {
+    const transport = instance as TransportInstance
+    await transport.start?.()
+    if (!isDelivering(transport)) return
+    const runner = new DeliveryRunner(transport, {
+      bus: this.env.root.resolve<Bus>(TOKENS.Bus), store: this.env.root.resolve<Store>(TOKENS.Store), logger: this.log,
+      pipeline: this.node.pipeline, node: this.node.id, plugin: this.definition.name, tenant: this.env.tenant,
+    })
+    this.runner = runner
+    await runner.start()
+  }
+  protected detach(): void {
+    // After a failure: batches in flight are abandoned and offered again by the restarted instance.
+    void this.runner?.stop()
+    this.runner = undefined
+  }
+  /** Lets the runner finish its batches in flight and save its checkpoints before the plugin closes. */
+  override async stop(): Promise<void> {
+    const runner = this.runner
+    this.runner = undefined
+    await runner?.stop()
+    await super.stop()
+  }
 }
 
 /**

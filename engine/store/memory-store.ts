@@ -1,5 +1,5 @@
 import type { ChangeEvent, Drift, RemediationPlan, RemediationStatus, ResourceInstance, Snapshot } from '../model.ts'
-import type { DriftQuery, DriftStatusChange, Page, PageRequest, Store } from './store.ts'
+import type { DeliveryCheckpoint, DriftQuery, DriftStatusChange, Page, PageRequest, Store } from './store.ts'
 import type { Clock } from '../plugin-api.ts'
 import { systemClock } from '../clock.ts'
 import { TfdriftError } from '../errors.ts'
@@ -25,6 +25,8 @@ export class MemoryStore implements Store {
   private readonly clock: Clock
   private closed = false
   private seq = 0
+  /** Delivery checkpoints by `node \0 tenant \0 topic`. */
+  private readonly checkpoints = new Map<string, DeliveryCheckpoint>()
 
   constructor(options: { clock?: Clock } = {}) {
     this.clock = options.clock ?? systemClock
@@ -196,6 +198,18 @@ export class MemoryStore implements Store {
       if (value === undefined) state.delete(key)
       else state.set(key, clone(value))
     }
+  }
+
+  async loadCheckpoints(node: string): Promise<DeliveryCheckpoint[]> {
+    this.data('')
+    return [...this.checkpoints.values()].filter((c) => c.node === node).sort((a, b) => (a.tenant + a.topic).localeCompare(b.tenant + b.topic)).map(clone)
+  }
+
+  async saveCheckpoint(checkpoint: DeliveryCheckpoint): Promise<void> {
+    checkTenant(checkpoint.tenant)
+    this.data('')
+    const { node, tenant, topic, epoch, offset } = checkpoint
+    this.checkpoints.set(`${node}\0${tenant}\0${topic}`, { node, tenant, topic, epoch, offset, updated_at: this.clock.isoNow() })
   }
 
   async flush(): Promise<void> {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import type { ChangeEvent, Drift, RemediationPlan, RemediationStatus, ResourceInstance, Snapshot } from '../model.ts'
-import type { DriftQuery, DriftStatusChange, Page, PageRequest, Store } from './store.ts'
+import type { DeliveryCheckpoint, DriftQuery, DriftStatusChange, Page, PageRequest, Store } from './store.ts'
 import type { Clock } from '../plugin-api.ts'
 import { systemClock } from '../clock.ts'
 import { silentLogger } from '../logger.ts'
@@ -215,6 +215,20 @@ export class SqliteStore implements Store {
     this.enqueue(rows.length, () => this.pluginState.write(tenant, scope, rows))
   }
 
+  async loadCheckpoints(node: string): Promise<DeliveryCheckpoint[]> {
+    this.readable()
+    const rows = this.s.checkpoints.all(node) as Array<{ node: string; tenant: string; topic: string; epoch: string; delivered_offset: number; updated_at: string }>
+    return rows.map((r) => ({ node: r.node, tenant: r.tenant, topic: r.topic, epoch: r.epoch, offset: r.delivered_offset, updated_at: r.updated_at }))
+  }
+
+  async saveCheckpoint(checkpoint: DeliveryCheckpoint): Promise<void> {
+    checkTenant(checkpoint.tenant)
+    this.open()
+    // Its own transaction, outside the write buffer: WAL commits survive a killed process, so once this
+    // returns the transport may acknowledge nothing twice beyond the next batch.
+    this.s.upsertCheckpoint.run(checkpoint.node, checkpoint.tenant, checkpoint.topic, checkpoint.epoch, checkpoint.offset, this.clock.isoNow())
+  }
+
   /** The in-process bus's journal in this database (epoch, offsets and envelopes of every stream); see `createBus`. */
   busJournal(): BusJournal {
     return this.journal
@@ -322,5 +336,8 @@ function statements(db: Database.Database) {
       ON CONFLICT (tenant, id) DO UPDATE SET drift_id = excluded.drift_id, status = excluded.status, created_at = excluded.created_at, data = excluded.data
       WHERE remediations.status = 'proposed' OR excluded.status <> 'proposed'`),
     planById: db.prepare('SELECT data FROM remediations WHERE tenant = ? AND id = ?').pluck(),
+    checkpoints: db.prepare('SELECT node, tenant, topic, epoch, delivered_offset, updated_at FROM delivery_checkpoints WHERE node = ? ORDER BY tenant, topic'),
+    upsertCheckpoint: db.prepare(`INSERT INTO delivery_checkpoints (node, tenant, topic, epoch, delivered_offset, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (node, tenant, topic) DO UPDATE SET epoch = excluded.epoch, delivered_offset = excluded.delivered_offset, updated_at = excluded.updated_at`),
   }
 }

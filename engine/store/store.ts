@@ -54,6 +54,20 @@ export interface DriftStatusChange {
 }
 
 /**
+ * Where a delivering transport node stands on one (tenant, topic) stream: every envelope up to
+ * `offset` of bus epoch `epoch` was delivered (or dead-lettered). See `engine/delivery/runner.ts`.
+ */
+export interface DeliveryCheckpoint {
+  node: string
+  tenant: string
+  topic: string
+  epoch: string
+  offset: number
+  /** Set by the store when saved. */
+  updated_at?: string
+}
+
+/**
  * Persistent state: snapshots and their resources, change events, drifts with status history,
  * remediation plans. Everything is scoped by tenant. Implementations: SQLite (`sqlite-store.ts`,
  * the default) and memory (`memory-store.ts`, for tests); both pass `test/store/store-contract.test.ts`.
@@ -99,6 +113,14 @@ export interface Store {
   loadPluginState(tenant: string, scope: string): Promise<Map<string, unknown>>
   /** Upserts entries of a plugin's state; an entry whose value is `undefined` deletes its key. Batched like every write. */
   savePluginState(tenant: string, scope: string, entries: ReadonlyArray<readonly [key: string, value: unknown]>): Promise<void>
+
+  /** Every checkpoint of a delivering transport node. */
+  loadCheckpoints(node: string): Promise<DeliveryCheckpoint[]>
+  /**
+   * Upserts a checkpoint by (node, tenant, topic). Not batched: it is durable when the promise resolves,
+   * so a process killed right after still resumes from it (duplicates stay limited to the batch in flight).
+   */
+  saveCheckpoint(checkpoint: DeliveryCheckpoint): Promise<void>
 
   flush(): Promise<void>
   close(): Promise<void>

@@ -6,15 +6,17 @@
 import { createRequire } from 'node:module'
 import type { Writable } from 'node:stream'
 import { merge, type Subscription } from 'rxjs'
-import type { Topic } from '../../../engine/envelope.ts'
+import type { Envelope, Topic } from '../../../engine/envelope.ts'
 import { SEVERITIES, type Drift, type Severity } from '../../../engine/model.ts'
 import { definePlugin, nodeHelper, type PluginContext, type TransportInstance } from '../../../engine/plugin-api.ts'
+import { hostname } from 'node:os'
 import { summarize } from './format.ts'
+import { falcoAlert } from './falco.ts'
 
 /** Options of the `stdout` transport (see options.schema.json). */
 export interface StdoutOptions {
   topics?: Topic[]
-  format?: 'json' | 'summary'
+  format?: 'json' | 'summary' | 'falco'
   min_severity?: Severity
   stream?: 'stdout' | 'stderr'
   max_pending_bytes?: number
@@ -30,6 +32,10 @@ export function createStdoutTransport(ctx: PluginContext, options: StdoutOptions
   const droppedCounter = ctx.metrics.counter('stdout_dropped_lines', 'Lines the stdout transport dropped because output was too slow.')
   let subscription: Subscription | undefined
   let dropped = 0
+  const host = hostname()
+  const line = options.format === 'json' ? (env: Envelope) => JSON.stringify(env)
+    : options.format === 'falco' ? (env: Envelope) => JSON.stringify(falcoAlert(env, host))
+    : summarize
   return {
     start() {
       subscription = merge(...topics.map((t) => ctx.bus.live(ctx.tenant, t))).subscribe((env) => {
@@ -39,7 +45,7 @@ export function createStdoutTransport(ctx: PluginContext, options: StdoutOptions
           droppedCounter.inc()
           return
         }
-        out.write(`${options.format === 'json' ? JSON.stringify(env) : summarize(env)}\n`)
+        out.write(`${line(env)}\n`)
       })
     },
     close() {
@@ -55,7 +61,7 @@ export default definePlugin<'transport', StdoutOptions>({
   kind: 'transport',
   version: '0.1.0',
   apiVersion: '^1.0.0',
-  description: 'Prints events of chosen topics to stdout as JSON lines or one-line summaries.',
+  description: 'Prints events of chosen topics to stdout as JSON lines, Falco-compatible JSON alerts or one-line summaries.',
   optionsSchema,
   create(ctx, options) {
     return createStdoutTransport(ctx, options, options.stream === 'stderr' ? process.stderr : process.stdout)

@@ -49,6 +49,24 @@ describe('stdout transport', () => {
     expect(env).toMatchObject({ topic: 'drifts', type: 'drift.detected', tenant: 'acme', offset: 2, data: { id: 'd2', severity: 'critical' } })
   })
 
+  it('prints Falco-compatible JSON alerts with masked values', async () => {
+    const { bus, lines, out, ctx } = setup()
+    const t = createStdoutTransport(ctx, { topics: ['drifts', 'system'], format: 'falco' }, out)
+    await t.start?.()
+    await bus.publish({ topic: 'drifts', type: 'drift.detected', tenant: 'acme', data: drift({ severity: 'critical', changes: [{ path: 'password', expected: 'old-secret', actual: 'new-secret', sensitive: false }] }) })
+    await bus.publish({ topic: 'system', type: 'delivery.gap', tenant: 'acme', data: { reason: 'history_gap' } })
+    expect(lines).toHaveLength(2)
+    const alert = JSON.parse(lines[0]!)
+    expect(Object.keys(alert).sort()).toEqual(['hostname', 'output', 'output_fields', 'priority', 'rule', 'source', 'tags', 'time'])
+    expect(alert).toMatchObject({
+      rule: 'Terraform drift detected', priority: 'Critical', source: 'tfdrift', tags: ['tfdrift', 'drifts', 'modified', 'aws'],
+      output_fields: { 'tfdrift.offset': 1, 'drift.address': 'module.prod.aws_instance.app[0]', 'drift.kind': 'modified', 'user.name': 'alice@acme.example', 'drift.paths': ['password'] },
+    })
+    expect(alert.output).toContain('drift.detected critical modified module.prod.aws_instance.app[0] password by alice@acme.example')
+    expect(lines[0]).not.toContain('secret')
+    expect(JSON.parse(lines[1]!)).toMatchObject({ rule: 'tfdrift delivery.gap', priority: 'Warning', tags: ['tfdrift', 'system'] })
+  })
+
   it('drops (and counts) lines instead of buffering without bound when output stalls', async () => {
     const bus = new MemoryBus()
     buses.push(bus)
