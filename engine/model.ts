@@ -74,6 +74,32 @@ export interface Actor {
   user_agent?: string
   event_name?: string
   event_id?: string
+  /** Session name of an assumed role (`alice@corp.example` in `assumed-role/Admin/alice@corp.example`). */
+  role_session?: string
+  /** When the call was made (the event's time). */
+  time?: string
+}
+
+/** What a mutating call did to its resource, in Terraform terms (from the event mapping files). */
+export type EventOperation = 'create' | 'update' | 'delete' | 'action'
+
+/**
+ * A Terraform attribute value a call set. `mode` add/remove: the value's items join or leave the
+ * state's list (a security group rule). Sensitive values travel only as a SHA-256 `digest` of their JSON.
+ */
+export interface EventAttribute {
+  path: string
+  value?: unknown
+  mode?: 'add' | 'remove'
+  sensitive?: boolean
+  digest?: string
+}
+
+/** Another Terraform type that holds the same setting (aws_s3_bucket's inline versioning). */
+export interface EventTarget {
+  resource_type: string
+  resource_id?: string
+  attributes?: EventAttribute[]
 }
 
 /** An out-of-band change reported by a source (Falco alert, CloudTrail record, webhook). */
@@ -92,6 +118,12 @@ export interface ChangeEvent {
   /** Request parameters as the cloud recorded them (secrets masked). */
   parameters?: Record<string, unknown>
   error_code?: string
+  /** create / update / delete / action, when the mapping knows the call. */
+  operation?: EventOperation
+  /** Terraform attribute values the call set, at Terraform attribute paths. */
+  attributes?: EventAttribute[]
+  /** Other types that may manage the same setting; the drift analyzer uses the first a state manages. */
+  alternatives?: EventTarget[]
 }
 
 export interface AttributeChange {
@@ -135,6 +167,8 @@ export interface Drift {
   status_note?: string
   /** Set while `snoozed`: when the drift reopens by itself. */
   snoozed_until?: string
+  /** What the drift rests on: a change event seen (before any snapshot confirmed it), or a snapshot comparison. */
+  evidence?: 'event' | 'snapshot'
 }
 
 /** `obsolete`: nobody decided it and it no longer applies (its drift resolved, or a newer plan replaced it). */

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Command } from 'commander'
 import { reportError } from './problems.ts'
+import { TfdriftError } from '../errors.ts'
 
 export interface PluginRow {
   name: string
@@ -98,6 +99,25 @@ export function pluginsCommand(): Command {
       try {
         const rows = [...(await builtinPlugins()), ...(await installedPlugins(process.cwd()))]
         process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows)}\n`)
+      } catch (error) {
+        process.exitCode = reportError(error)
+      }
+    })
+  plugins
+    .command('info <name>')
+    .description('Describe one plugin; for cloudtrail and falco also what the event mapping table covers (counts, then every mapped event → Terraform type, operation and attribute paths).')
+    .option('--json', 'print JSON instead of text')
+    .addHelpText('after', '\nExit codes: 0 described, 1 error (e.g. no such plugin).')
+    .action(async (name: string, opts: { json?: boolean }) => {
+      try {
+        const row = [...(await builtinPlugins()), ...(await installedPlugins(process.cwd()))].find((r) => r.name === name)
+        if (!row) throw new TfdriftError('TFD_ERR_PLUGIN_NOT_FOUND', `No plugin named "${name}"; run \`tfdrift plugins list\` to see the available ones.`)
+        // The audit-event sources share one mapping table (data files), so their coverage is part of what they are.
+        const coverage = row.origin === 'builtin' && (name === 'cloudtrail' || name === 'falco')
+          ? (await import('../../plugins/sources/cloudtrail/mapping/coverage.ts')) : undefined
+        const report = coverage?.mappingCoverage()
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ...row, ...(report ? { mappings: report } : {}) }, null, 2)}\n`)
+        else process.stdout.write(`${table([row])}\n${report && coverage ? `\n${coverage.renderCoverage(report)}\n` : ''}`)
       } catch (error) {
         process.exitCode = reportError(error)
       }

@@ -22,9 +22,15 @@ export type MemoryEntry = readonly [key: string, value: unknown]
 export interface TrackerMemory {
   open: Drift[]
   snapshots: Array<{ snapshot: Snapshot; origin?: string }>
+  /** Per event-made drift: the attribute values the calls set (see evidence.ts), so later calls add up after a restart too. */
+  overlays?: Array<[driftId: string, overlay: Overlay]>
 }
 
+/** Top-level attribute → value as the calls left it, and the sensitive paths among them. */
+export interface Overlay { values: Record<string, unknown>; sensitive: string[][] }
+
 export const driftEntry = (id: string, drift: Drift | undefined): MemoryEntry => [`drift:${id}`, drift]
+export const overlayEntry = (id: string, overlay: Overlay | undefined): MemoryEntry => [`overlay:${id}`, overlay]
 export const sourceEntry = (record: SourceRecord): MemoryEntry => [`source:${record.kind}:${record.source}`, record]
 
 /** The plugin-state scope of a drift node: per pipeline and node, so two analyzers never share memory. */
@@ -34,16 +40,18 @@ export const memoryScope = (ctx: Pick<PluginContext, 'pipeline' | 'node'>) => `d
 export async function loadMemory(ctx: Pick<PluginContext, 'store' | 'tenant' | 'pipeline' | 'node'>): Promise<TrackerMemory> {
   const entries = await ctx.store.loadPluginState(ctx.tenant, memoryScope(ctx))
   const open: Drift[] = []
+  const overlays: Array<[string, Overlay]> = []
   const sources = new Map<string, SourceRecord>()
   for (const [key, value] of entries) {
     if (key.startsWith('drift:')) open.push(value as Drift)
+    else if (key.startsWith('overlay:')) overlays.push([key.slice('overlay:'.length), value as Overlay])
     else if (key.startsWith('source:')) sources.set(key, value as SourceRecord)
   }
-  if (sources.size === 0) return { open, snapshots: [] }
+  if (sources.size === 0) return { open, snapshots: [], overlays }
   // The engine's store writer keeps the latest snapshot of every source of the pipeline; ours are among them.
   const snapshots = (await ctx.store.latestSnapshots(ctx.tenant, ctx.pipeline)).flatMap((snapshot) => {
     const record = sources.get(sourceEntry({ kind: snapshot.kind, source: snapshot.source })[0])
     return record ? [{ snapshot, ...(record.origin ? { origin: record.origin } : {}) }] : []
   })
-  return { open, snapshots }
+  return { open, snapshots, overlays }
 }

@@ -11,6 +11,10 @@
  * Attribution: a drift's actor is whoever changed the resource before it was seen. A later change event
  * on a drift that already has an actor either changed more or put it back; the next snapshot tells
  * which — the drift grew (actor moves to the later caller), or it is gone (the caller is `resolved_by`).
+ *
+ * Events as evidence (evidence.ts): a mutating call on a managed resource is a drift at once
+ * (`evidence: 'event'`). A snapshot taken after the call confirms, corrects or resolves it; an observed
+ * snapshot taken before the call cannot speak about it, so it neither resolves nor rewrites it.
  */
 import type { Actor, ChangeEvent, Drift, Snapshot } from '../../../engine/model.ts'
 import { SEVERITIES } from '../../../engine/model.ts'
@@ -19,7 +23,11 @@ import { diffSnapshots } from '../../../engine/drift/compare.ts'
 import type { IgnoreRules } from '../../../engine/drift/ignore.ts'
 import type { SeverityRater } from '../../../engine/drift/severity.ts'
 import type { Severity } from '../../../engine/model.ts'
-import { driftEntry, sourceEntry, type MemoryEntry, type TrackerMemory } from './memory.ts'
+import { driftEntry, overlayEntry, sourceEntry, type MemoryEntry, type Overlay, type TrackerMemory } from './memory.ts'
+import { applyAttributes, expectedAttributes, StateIndex, targetOf, type Target } from './evidence.ts'
+import { compareInstances } from '../../../engine/drift/compare.ts'
+import { driftId } from '../../../engine/drift/ids.ts'
+import { atLeast } from '../../../engine/drift/severity.ts'
 
 export interface TrackerOptions {
   ignore: IgnoreRules
@@ -48,10 +56,20 @@ export class DriftTracker {
   /** Discovery nodes that have not delivered a snapshot yet. */
   private readonly waiting: Set<string>
   private writes: MemoryEntry[] = []
+  /** Open drifts without an actor (a stale id is skipped when read). */
+  private readonly unattributed = new Set<string>()
+  /** Event-made modified drifts: the values the calls set, by drift id. */
+  private readonly overlays = new Map<string, Overlay>()
+  /** Expected resources by id / ARN; rebuilt lazily after an expected snapshot changes. */
+  private index: StateIndex | undefined
 
   constructor(private readonly options: TrackerOptions, memory: TrackerMemory = { open: [], snapshots: [] }) {
     this.waiting = new Set(options.discovery ?? [])
-    for (const drift of memory.open) this.open.set(drift.id, drift)
+    for (const drift of memory.open) {
+      this.open.set(drift.id, drift)
+      if (!drift.actor) this.unattributed.add(drift.id)
+    }
+    for (const [id, overlay] of memory.overlays ?? []) if (this.open.has(id)) this.overlays.set(id, overlay)
     for (const { snapshot, origin } of memory.snapshots) {
       ;(snapshot.kind === 'observed' ? this.observed : this.expected).set(snapshot.source, snapshot)
       this.origins.set(sourceEntry({ kind: snapshot.kind, source: snapshot.source })[0], origin)
@@ -80,10 +98,15 @@ export class DriftTracker {
       this.writes.push(entry)
     }
     const opened = origin !== undefined && this.waiting.delete(origin) && this.waiting.size === 0
-    if (this.expected.size === 0 || this.observed.size === 0) return this.done([])
+    const early: PipelineItem[] = []
+    if (snapshot.kind === 'expected' && prev !== snapshot) {
+      this.index = undefined
+      early.push(...this.rejudge())
+    }
+    if (this.expected.size === 0 || this.observed.size === 0) return this.done(early)
     // Recompute on change only: the same object again, or the same state serial of the same lineage, changes nothing.
     const same = prev === snapshot || (prev && prev.serial !== undefined && prev.serial === snapshot.serial && prev.lineage === snapshot.lineage && prev.resources.length === snapshot.resources.length)
-    return this.done(same && !opened ? [] : this.recompute())
+    return this.done(same && !opened ? early : [...early, ...this.recompute()])
   }
 
   private recompute(): PipelineItem[] {
@@ -96,10 +119,15 @@ export class DriftTracker {
     })
     const out: PipelineItem[] = []
     const seen = new Set<string>()
-    for (const fresh of drifts) {
-      if (!judging && fresh.kind !== 'modified') continue
+    const newestObserved = Math.max(...observed.map((o) => Date.parse(o.taken_at) || 0))
+    // An observed snapshot older than the call that made a drift cannot confirm, correct or resolve it.
+    const unseen = (d: Drift) => d.evidence === 'event' && Date.parse(d.actor?.time ?? d.detected_at) > newestObserved
+    for (const raw of drifts) {
+      if (!judging && raw.kind !== 'modified') continue
+      const fresh: Drift = { ...raw, evidence: 'snapshot' }
       seen.add(fresh.id)
       const prev = this.open.get(fresh.id)
+      if (prev && unseen(prev)) continue
       if (!prev) {
         const actor = this.latest(fresh)?.actor
         this.keep({ ...fresh, ...(actor ? { actor } : {}) })
@@ -109,15 +137,18 @@ export class DriftTracker {
       const actor = !prev.actor || grew(prev, fresh) ? this.latest(fresh)?.actor ?? prev.actor : prev.actor
       // Re-detected: keep when it was first seen and how it is being handled.
       const merged: Drift = { ...fresh, ...(actor ? { actor } : {}), detected_at: prev.detected_at, status: prev.status === 'resolved' ? 'open' : prev.status }
-      if (fingerprint(merged) === fingerprint(prev)) continue
+      if (fingerprint(merged) === fingerprint(prev) && prev.evidence === 'snapshot') continue
+      this.dropOverlay(fresh.id)
       this.keep(merged)
       out.push({ type: 'drift.updated', topic: 'drifts', data: merged })
     }
     for (const [id, prev] of this.open) {
       // Before every discovery node spoke, an absent resource may only be unread: keep those drifts open.
-      if (seen.has(id) || (!judging && prev.kind !== 'modified')) continue
+      if (seen.has(id) || (!judging && prev.kind !== 'modified') || unseen(prev)) continue
       this.open.delete(id)
+      this.unattributed.delete(id)
       this.writes.push(driftEntry(id, undefined))
+      this.dropOverlay(id)
       const resolver = this.resolverOf(prev)
       out.push({ type: 'drift.resolved', topic: 'drifts', data: { ...prev, status: 'resolved', resolved_at: now, ...(resolver ? { resolved_by: resolver } : {}) } })
     }
@@ -142,19 +173,25 @@ export class DriftTracker {
     }
   }
 
-  /** Remembers who changed what; attributes an open drift on the same resource that has no actor yet. */
+  /**
+   * Remembers who changed what; attributes an open drift on the same resource that has no actor yet;
+   * and judges the call itself as evidence of drift (see evidence.ts).
+   */
   onChange(event: ChangeEvent): PipelineItem[] {
-    if (!event.actor || event.error_code) return []
-    const actor: Actor = { ...event.actor, ...(event.event_name && !event.actor.event_name ? { event_name: event.event_name } : {}), ...(event.id && !event.actor.event_id ? { event_id: event.id } : {}) }
+    if (event.error_code) return []
+    const actor: Actor = { ...event.actor, ...(event.event_name && !event.actor?.event_name ? { event_name: event.event_name } : {}), ...(event.id && !event.actor?.event_id ? { event_id: event.id } : {}), ...(event.time && !event.actor?.time ? { time: event.time } : {}) }
     const entry = { actor, time: event.time }
     for (const key of keysOf(event.resource_id, event.arn)) {
       this.recent.delete(key)
       this.recent.set(key, entry)
     }
     while (this.recent.size > this.options.recentChanges) this.recent.delete(this.recent.keys().next().value!)
-    const out: PipelineItem[] = []
-    for (const drift of this.open.values()) {
-      if (drift.actor || !keysOf(drift.resource_id, drift.arn).some((k) => this.recent.get(k) === entry)) continue
+    const out: PipelineItem[] = this.evidence(event, actor)
+    const touched = new Set(out.map((o) => (o.data as Drift).id))
+    // Only drifts still without an actor can gain one: walking every open drift per event would cost O(open drifts).
+    for (const driftId of this.unattributed) {
+      const drift = this.open.get(driftId)
+      if (!drift || drift.actor || touched.has(drift.id) || !keysOf(drift.resource_id, drift.arn).some((k) => this.recent.get(k) === entry)) continue
       const updated = { ...drift, actor }
       this.keep(updated)
       out.push({ type: 'drift.updated', topic: 'drifts', data: updated })
@@ -162,7 +199,157 @@ export class DriftTracker {
     return this.done(out)
   }
 
+  private stateIndex(): StateIndex {
+    this.index ??= new StateIndex(this.expected.values())
+    return this.index
+  }
+
+  /** The drift a mutating call is evidence of (or the event drift it resolves); nothing for reads, actions, foreign accounts. */
+  private evidence(event: ChangeEvent, actor: Actor): PipelineItem[] {
+    const op = event.operation
+    if (!op || op === 'action' || this.expected.size === 0) return []
+    const index = this.stateIndex()
+    if (!index.ownsAccount(event.account_id ?? actor.account_id)) return []
+    const target = targetOf(event, index)
+    if (!target) return []
+    const now = this.options.now()
+    if (target.managed) {
+      if (op === 'delete') return this.eventDrift('missing', target, actor, now)
+      if (!target.attributes?.length) return []
+      // Re-creating a resource whose deletion was seen puts it back.
+      const gone = this.open.get(this.idFor('missing', target))
+      const resolved = op === 'create' && gone?.evidence === 'event' ? this.resolve(gone, actor, now) : []
+      return [...resolved, ...this.modifiedByEvent(target, actor, now)]
+    }
+    if (op === 'delete') {
+      // A rogue resource seen created is gone again.
+      const rogue = this.open.get(this.idFor('unmanaged', target))
+      return rogue ? this.resolve(rogue, actor, now) : []
+    }
+    if (op !== 'create' || !target.id || index.accounts.size === 0 || this.waiting.size > 0) return []
+    if (!this.judgeable(target.type)) return []
+    return this.eventDrift('unmanaged', target, actor, now)
+  }
+
+  /** Ignore rules say whether a type is watched at all (an ignored type never makes an unmanaged drift). */
+  private judgeable(type: string): boolean {
+    return !(this.options.ignore.size > 0 && this.options.ignore.ignores({ type, names: [] }, true))
+  }
+
+  private idFor(kind: Drift['kind'], t: Target): string {
+    const inst = t.managed?.inst
+    return kind === 'unmanaged' ? driftId(kind, { type: t.type, resource_id: t.id }) : driftId(kind, { address: inst?.address || undefined, type: inst?.type ?? t.type, resource_id: inst ? instanceIdOf(inst) : t.id })
+  }
+
+  private base(kind: Drift['kind'], t: Target, actor: Actor, now: string, changes?: Drift['changes']): Drift | undefined {
+    const inst = t.managed?.inst
+    const type = inst?.type ?? t.type
+    const severity = this.options.severity.rate(type, kind, changes?.map((c) => c.path))
+    if (this.options.minSeverity && !atLeast(severity, this.options.minSeverity)) return undefined
+    const resourceId = inst ? instanceIdOf(inst) : t.id
+    const arn = inst?.arn ?? (typeof inst?.attributes?.arn === 'string' ? inst.attributes.arn as string : t.arn)
+    const d: Drift = {
+      id: this.idFor(kind, t), kind, type, provider: inst?.provider || type.split('_')[0] || 'unknown', severity,
+      detected_at: now, status: 'open', actor, evidence: 'event',
+    }
+    if (inst?.address) d.address = inst.address
+    if (resourceId) d.resource_id = resourceId
+    if (arn) d.arn = arn
+    if (inst?.module) d.module = inst.module
+    if (changes) d.changes = changes
+    if (t.managed) d.state_source = t.managed.source
+    return d
+  }
+
+  /** A missing / unmanaged drift from a call; an open one of the same id only gains the later actor. */
+  private eventDrift(kind: 'missing' | 'unmanaged', t: Target, actor: Actor, now: string): PipelineItem[] {
+    if (kind === 'missing' && this.options.ignore.size > 0 && t.managed && this.options.ignore.ignores({ type: t.managed.inst.type, names: namesOfInst(t.managed.inst) }, true)) return []
+    const fresh = this.base(kind, t, actor, now)
+    if (!fresh) return []
+    const prev = this.open.get(fresh.id)
+    if (prev && prev.evidence !== 'event') return []
+    const drift: Drift = prev ? { ...prev, actor } : fresh
+    this.keep(drift)
+    return [{ type: prev ? 'drift.updated' : 'drift.detected', topic: 'drifts', data: drift }]
+  }
+
+  /** A modified drift from the values a call set; a call that puts every value back resolves it. */
+  private modifiedByEvent(t: Target, actor: Actor, now: string): PipelineItem[] {
+    const inst = t.managed!.inst
+    const id = this.idFor('modified', t)
+    const prev = this.open.get(id)
+    const expected = expectedAttributes(inst)
+    const before = this.overlays.get(id) ?? { values: {}, sensitive: [] }
+    const { overlay, sensitive } = applyAttributes(expected, before.values, t.attributes!)
+    const sensitivePaths = [...before.sensitive, ...sensitive]
+    const names = namesOfInst(inst)
+    const changes = compareInstances(inst, { ...inst, attributes: { ...expected, ...overlay }, sensitive_paths: [...(inst.sensitive_paths ?? []), ...sensitivePaths] }, this.options.ignore, names)
+    const next: Overlay = { values: overlay, sensitive: sensitivePaths }
+    if (changes.length === 0) {
+      if (!prev) return []
+      return this.resolve(prev, actor, now)
+    }
+    // A drift the snapshot comparison found keeps its changes; the call's changes join them.
+    const merged = prev?.evidence === 'snapshot' ? mergeChanges(prev.changes ?? [], changes) : changes
+    const fresh = this.base('modified', t, actor, now, merged)
+    if (!fresh) return []
+    const drift: Drift = prev ? { ...fresh, detected_at: prev.detected_at, status: prev.status === 'resolved' ? 'open' : prev.status, evidence: prev.evidence ?? 'event', ...(prev.status_by ? { status_by: prev.status_by } : {}) } : fresh
+    if (prev && fingerprint(drift) === fingerprint(prev)) return []
+    this.overlays.set(id, next)
+    this.writes.push(overlayEntry(id, next))
+    this.keep(drift)
+    return [{ type: prev ? 'drift.updated' : 'drift.detected', topic: 'drifts', data: drift }]
+  }
+
+  private resolve(drift: Drift, by: Actor, now: string): PipelineItem[] {
+    this.open.delete(drift.id)
+    this.unattributed.delete(drift.id)
+    this.writes.push(driftEntry(drift.id, undefined))
+    this.dropOverlay(drift.id)
+    return [{ type: 'drift.resolved', topic: 'drifts', data: { ...drift, status: 'resolved', resolved_at: now, resolved_by: by } }]
+  }
+
+  private dropOverlay(id: string): void {
+    if (this.overlays.delete(id)) this.writes.push(overlayEntry(id, undefined))
+  }
+
+  /**
+   * After the expected side changed: event-made drifts are judged again against the new state —
+   * a state that now holds the values a call set (terraform apply adopted it), no longer holds a
+   * deleted resource, or now manages a created one, resolves them.
+   */
+  private rejudge(): PipelineItem[] {
+    const out: PipelineItem[] = []
+    const now = this.options.now()
+    for (const drift of [...this.open.values()]) {
+      if (drift.evidence !== 'event') continue
+      const index = this.stateIndex()
+      const managed = index.find(drift.type, drift.resource_id, drift.arn)
+      if (drift.kind === 'unmanaged' && managed) out.push(...this.settle(drift, now))
+      else if (drift.kind === 'missing' && !managed) out.push(...this.settle(drift, now))
+      else if (drift.kind === 'modified') {
+        const overlay = this.overlays.get(drift.id)
+        if (!managed || !overlay) continue
+        const expected = expectedAttributes(managed.inst)
+        const changes = compareInstances(managed.inst, { ...managed.inst, attributes: { ...expected, ...overlay.values } }, this.options.ignore)
+        if (changes.length === 0) out.push(...this.settle(drift, now))
+      }
+    }
+    return out
+  }
+
+  /** Resolved because the state caught up: no one put it back, so no resolved_by. */
+  private settle(drift: Drift, now: string): PipelineItem[] {
+    this.open.delete(drift.id)
+    this.unattributed.delete(drift.id)
+    this.writes.push(driftEntry(drift.id, undefined))
+    this.dropOverlay(drift.id)
+    return [{ type: 'drift.resolved', topic: 'drifts', data: { ...drift, status: 'resolved', resolved_at: now } }]
+  }
+
   private keep(drift: Drift): void {
+    if (drift.actor) this.unattributed.delete(drift.id)
+    else this.unattributed.add(drift.id)
     this.open.set(drift.id, drift)
     this.writes.push(driftEntry(drift.id, drift))
   }
@@ -213,6 +400,24 @@ function keysOf(resourceId?: string, arn?: string): string[] {
     if (tail && tail !== resourceId) keys.push(`id:${tail}`)
   }
   return keys
+}
+
+/** The instance's cloud id (`resource_id`, else `attributes.id`). */
+function instanceIdOf(inst: { resource_id?: string; attributes?: Record<string, unknown> }): string | undefined {
+  if (inst.resource_id) return inst.resource_id
+  const id = inst.attributes?.id
+  return typeof id === 'string' && id !== '' ? id : typeof id === 'number' ? String(id) : undefined
+}
+
+function namesOfInst(inst: { name?: string; address?: string; arn?: string; resource_id?: string; attributes?: Record<string, unknown> }): string[] {
+  return [inst.name ?? '', instanceIdOf(inst) ?? '', inst.address ?? '', inst.arn ?? (typeof inst.attributes?.arn === 'string' ? inst.attributes.arn : '')]
+}
+
+/** The snapshot's changes with the call's on top (same path: the call's value is newer). */
+function mergeChanges(base: NonNullable<Drift['changes']>, extra: NonNullable<Drift['changes']>): NonNullable<Drift['changes']> {
+  const byPath = new Map(base.map((c) => [c.path, c]))
+  for (const c of extra) byPath.set(c.path, c)
+  return [...byPath.values()]
 }
 
 function fingerprint(d: Drift): string {

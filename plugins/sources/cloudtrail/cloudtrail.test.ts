@@ -86,9 +86,9 @@ describe('cloudtrail parsing', () => {
 
   it('infers composite Terraform import ids for IAM attachments and inline policies', () => {
     expect(resourceOf({ eventName: 'AttachRolePolicy', requestParameters: { roleName: 'app', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' } }))
-      .toEqual({ resource_type: 'aws_iam_role_policy_attachment', resource_id: 'app/arn:aws:iam::aws:policy/ReadOnlyAccess' })
+      .toMatchObject({ resource_type: 'aws_iam_role_policy_attachment', resource_id: 'app/arn:aws:iam::aws:policy/ReadOnlyAccess', operation: 'create' })
     expect(resourceOf({ eventName: 'PutRolePolicy', requestParameters: { roleName: 'app', policyName: 'inline' } }))
-      .toEqual({ resource_type: 'aws_iam_role_policy', resource_id: 'app:inline' })
+      .toMatchObject({ resource_type: 'aws_iam_role_policy', resource_id: 'app:inline', operation: 'create' })
   })
 })
 

@@ -6,6 +6,7 @@ import type { Actor, ChangeEvent } from '../../../engine/model.ts'
 import { newId } from '../../../engine/ids.ts'
 import { maskSecrets } from '../../../engine/drift/mask.ts'
 import { at, normalizeEventName, resourceOf } from './resource-map.ts'
+import { isGcpAuditEntry, parseGcpAuditEntry } from './gcp.ts'
 
 export interface ParseOptions {
   /** `skip` (default) drops calls that failed (`errorCode` set); `flag` keeps them with `error_code`. */
@@ -51,6 +52,7 @@ export function isReadOnly(eventName: string, readOnly: unknown): boolean {
 export function parseRecord(record: unknown, options: ParseOptions, receivedAt: string): RecordResult {
   if (!record || typeof record !== 'object' || Array.isArray(record)) return { kind: 'invalid', message: `a CloudTrail record must be a JSON object, got ${describe(record)}` }
   const r = record as Record<string, unknown>
+  if (isGcpAuditEntry(r)) return parseGcpAuditEntry(r, options, receivedAt)
   if (typeof r.eventName !== 'string' || !r.eventName) return { kind: 'invalid', message: 'eventName is missing or not a string' }
   if (r.eventTime !== undefined && (typeof r.eventTime !== 'string' || Number.isNaN(Date.parse(r.eventTime)))) {
     return { kind: 'invalid', message: `eventTime ${JSON.stringify(r.eventTime)} is not an ISO-8601 time` }
@@ -98,6 +100,8 @@ export function actorOf(r: Record<string, unknown>, eventName: string): Actor {
   user ??= str(id.invokedBy) ?? str(id.principalId)
   const actor: Actor = { event_name: eventName }
   if (user) actor.user = user
+  // The session name says which person behind a shared role made the call.
+  if (id.type === 'AssumedRole' && arn) actor.role_session = arn.split('/').pop()!
   if (arn) actor.arn = arn
   const account = str(id.accountId)
   if (account) actor.account_id = account
@@ -107,6 +111,7 @@ export function actorOf(r: Record<string, unknown>, eventName: string): Actor {
   if (ua) actor.user_agent = ua
   const eventId = str(r.eventID)
   if (eventId) actor.event_id = eventId
+  if (typeof r.eventTime === 'string' && !Number.isNaN(Date.parse(r.eventTime))) actor.time = new Date(r.eventTime).toISOString()
   return actor
 }
 

@@ -10,6 +10,8 @@ import { newId } from '../../../engine/ids.ts'
 import type { ItemResult } from '../cloudtrail/ingest.ts'
 import { isReadOnly, mask } from '../cloudtrail/parse.ts'
 import { normalizeEventName, resourceOf } from '../cloudtrail/resource-map.ts'
+import { mapRecord } from '../cloudtrail/mapping/extract.ts'
+import { normalizeMethod } from '../cloudtrail/gcp.ts'
 
 export interface ConvertOptions {
   failed: 'skip' | 'flag'
@@ -139,6 +141,9 @@ function fromCloudTrail(a: Record<string, unknown>, f: Fields, options: ConvertO
   const user = str(f['ct.user']) ?? str(f['ct.user.principalid'])
   if (user) actor.user = user
   if (str(f['ct.user.arn'])) actor.arn = str(f['ct.user.arn'])
+  const session = /:assumed-role\/[^/]+\/(.+)$/.exec(str(f['ct.user.arn']) ?? '')?.[1]
+  if (session) actor.role_session = session
+  actor.time = time.value
   if (account) actor.account_id = account
   if (str(f['ct.srcip'])) actor.source_ip = str(f['ct.srcip'])
   if (str(f['ct.useragent'])) actor.user_agent = str(f['ct.useragent'])
@@ -156,27 +161,24 @@ function fromCloudTrail(a: Record<string, unknown>, f: Fields, options: ConvertO
   return { kind: 'event', event }
 }
 
-const GCP_TYPES: Array<[RegExp, string]> = [
-  [/^compute\.instances\./, 'google_compute_instance'], [/^compute\.firewalls\./, 'google_compute_firewall'], [/^compute\.networks\./, 'google_compute_network'],
-  [/^compute\.subnetworks\./, 'google_compute_subnetwork'], [/^storage\.buckets\./, 'google_storage_bucket'], [/^google\.iam\.admin\.v1\.\w*ServiceAccount/, 'google_service_account'],
-  [/SetIamPolicy$/, 'google_project_iam_policy'], [/^cloudsql\.instances\./, 'google_sql_database_instance'], [/container\.v1\.ClusterManager\./, 'google_container_cluster'],
-]
-
 function fromGcpAudit(a: Record<string, unknown>, f: Fields, receivedAt: string): ItemResult {
   const method = str(f['gcp.methodName'])
   if (!method) return { kind: 'invalid', message: 'output_fields["gcp.methodName"] is missing; a GCP audit alert needs the method name' }
   const time = alertTime(a, f, receivedAt)
   if (!time.ok) return { kind: 'invalid', message: time.message }
-  const eventName = method.replace(/^v\d+\./, '')
-  const resourceId = str(f['gcp.resourceName']) ?? str(f['gcp.resource.name'])
-  const type = GCP_TYPES.find(([re]) => re.test(eventName))?.[1]
+  const eventName = normalizeMethod(method)
+  const resourceName = str(f['gcp.resourceName']) ?? str(f['gcp.resource.name'])
+  const serviceName = str(f['gcp.serviceName'])
+  // The same mapping table as raw audit log entries: type, Terraform id, operation and attribute values.
+  const mapped = mapRecord('google', { eventName, ...(serviceName ? { eventSource: serviceName } : {}), ...(resourceName ? { resourceName } : {}), requestParameters: jsonObject(f['gcp.request']) })
+  const resourceId = mapped.resource_id ?? resourceName
   const user = str(f['gcp.principalEmail']) ?? str(f['gcp.authenticationInfo.principalEmail'])
   const project = str(f['gcp.projectId']) ?? resourceId?.match(/^projects\/([^/]+)/)?.[1]
   const zone = resourceId?.match(/\/zones\/([a-z]+-[a-z]+\d+)-[a-z]\//)?.[1]
   const event: ChangeEvent = {
     id: newId(), source: 'falco', time: time.value, event_name: eventName,
     ...(str(f['gcp.serviceName']) ? { event_source: str(f['gcp.serviceName']) } : {}),
-    ...(type ? { resource_type: type } : {}),
+    ...mapped,
     ...(resourceId ? { resource_id: resourceId } : {}),
     ...(zone ? { region: zone } : {}),
     ...(project ? { account_id: project } : {}),

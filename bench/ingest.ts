@@ -1,0 +1,163 @@
+/**
+ * `npm run bench:ingest` — events as evidence of drift (#8): Falco alerts/s and CloudTrail records/s
+ * from HTTP ingest (real server on loopback, token auth) through the real runtime (falco / cloudtrail
+ * source → drift analyzer) to a drift envelope on the bus, against a Terraform state of 10k resources.
+ * Single-record posts (64 in flight) and NDJSON batches; then p50/p99 ingest→drift latency with 10k
+ * events/s offered. Goals (issue #8): ≥ 227k events/s (10× TFDrift-Falco's 22.7k/s), p99 < 50 ms.
+ * Env: BENCH_EVENTS (default 200000) per batched run; BENCH_SECONDS (default 3) for the latency run.
+ */
+import { cpus, loadavg } from 'node:os'
+import { Agent, request } from 'node:http'
+import { startRuntime } from '../engine/runtime.ts'
+import { MemoryBus } from '../engine/bus/memory-bus.ts'
+import { MemoryStore } from '../engine/store/memory-store.ts'
+import { silentLogger } from '../engine/logger.ts'
+import { definePlugin, type PipelineItem } from '../engine/plugin-api.ts'
+import type { ResourceInstance, Snapshot } from '../engine/model.ts'
+import { Subject } from 'rxjs'
+import falco from '../plugins/sources/falco/index.ts'
+import cloudtrail from '../plugins/sources/cloudtrail/index.ts'
+import drift from '../plugins/analysis/drift/index.ts'
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
+const RESOURCES = 10_000
+const ACCOUNT = '123456789012'
+const TOKEN = 'bench-ingest-token-0123456789'
+const TYPES = ['t3.large', 't3.xlarge', 't3.2xlarge', 'm5.large', 'm5.xlarge']
+const now = () => performance.now()
+
+const id = (i: number) => `i-${i.toString(16).padStart(17, '0')}`
+function stateOf(): Snapshot {
+  const resources: ResourceInstance[] = []
+  for (let i = 0; i < RESOURCES; i++) {
+    resources.push({
+      address: `module.fleet.aws_instance.node["${i}"]`, mode: 'managed', type: 'aws_instance', name: 'node', module: 'module.fleet', index_key: String(i), provider: 'aws',
+      resource_id: id(i), arn: `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/${id(i)}`,
+      attributes: { id: id(i), arn: `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/${id(i)}`, instance_type: 't3.micro', ami: 'ami-0abc', disable_api_termination: false, monitoring: false, tags: { Name: `node-${i}`, team: 'core' }, vpc_security_group_ids: ['sg-0a'] },
+    })
+  }
+  return { kind: 'expected', source: 'bench.tfstate', taken_at: new Date().toISOString(), serial: 1, lineage: 'bench', resources }
+}
+
+let seq = 0
+/** A Falco CloudTrail-plugin alert (the shape of fixtures/falco/tfdrift-falco__demo__ModifyInstanceAttribute.json). */
+function falcoAlert(): { body: string; key: string } {
+  const n = seq++
+  const key = `bench-${n}`
+  return { key, body: JSON.stringify({ priority: 'Warning', rule: 'Terraform Managed Resource Modified', source: 'aws_cloudtrail', time: '2026-08-10T09:30:00.000000000Z',
+    output_fields: { 'ct.name': 'ModifyInstanceAttribute', 'ct.id': key, 'ct.region': 'eu-west-1', 'ct.request': `{"instanceId":"${id(n % RESOURCES)}","instanceType":{"value":"${TYPES[Math.floor(n / RESOURCES) % TYPES.length]}"}}`,
+      'ct.user': 'alice', 'ct.user.arn': `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/alice`, 'ct.user.accountid': ACCOUNT, 'ct.srcip': '203.0.113.24' } }) }
+}
+/** A CloudTrail record as CloudTrail writes it. */
+function cloudTrailRecord(): { body: string; key: string } {
+  const n = seq++
+  const key = `bench-${n}`
+  return { key, body: JSON.stringify({ eventVersion: '1.09', eventTime: '2026-08-10T09:30:00Z', eventSource: 'ec2.amazonaws.com', eventName: 'ModifyInstanceAttribute', awsRegion: 'eu-west-1',
+    sourceIPAddress: '203.0.113.24', userAgent: 'aws-cli/2.15.0', eventID: key, eventType: 'AwsApiCall', readOnly: false, recipientAccountId: ACCOUNT,
+    userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/alice`, accountId: ACCOUNT },
+    requestParameters: { instanceId: id(n % RESOURCES), instanceType: { value: TYPES[Math.floor(n / RESOURCES) % TYPES.length] } }, responseElements: { _return: true } }) }
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+function post(port: number, path: string, body: string, ndjson: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json', authorization: `Bearer ${TOKEN}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:ingest — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; state of ${RESOURCES} resources`)
+  const state = new Subject<PipelineItem>()
+  const discovery = definePlugin({ name: 'bench-state', kind: 'discovery', version: '1.0.0', apiVersion: '^1.0.0', optionsSchema: {}, create: () => ({ output: state.asObservable() }) })
+  const bus = new MemoryBus()
+  const runtime = await startRuntime({
+    server: { port: 0, host: '127.0.0.1', auth: { tokens: [{ token: TOKEN, tenant: 'acme', scopes: ['read', 'publish'], name: 'bench' }] } },
+    pipelines: { prod: { tenant: 'acme', discovery: [{ use: discovery, id: 'state' }], sources: [{ use: 'falco', with: { queue_size: 100_000, body_limit: 64 * 1024 * 1024 } }, { use: 'cloudtrail', with: { queue_size: 100_000, body_limit: 64 * 1024 * 1024 } }], analysis: [{ use: 'drift' }] } },
+  }, { logger: silentLogger, bus, store: new MemoryStore(), persist: false, builtins: [falco, cloudtrail, drift] })
+  const port = runtime.server!.port
+  state.next({ type: 'snapshot', data: stateOf() })
+  await new Promise((r) => setTimeout(r, 500))
+
+  let drifts = 0
+  const seen = new Map<string, number>()
+  const latencies: number[] = []
+  bus.live('acme', 'drifts').subscribe((e) => {
+    drifts++
+    const key = (e.data as { actor?: { event_id?: string } }).actor?.event_id
+    const sent = key ? seen.get(key) : undefined
+    if (sent !== undefined) { latencies.push(now() - sent); seen.delete(key!) }
+  })
+  const waitFor = async (target: number, ms = 120_000) => {
+    const deadline = Date.now() + ms
+    while (drifts < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2))
+    if (drifts < target) throw new Error(`only ${drifts} of ${target} drifts arrived`)
+  }
+
+  const rows: Array<[string, number]> = []
+  for (const [label, path, make] of [['Falco alerts', '/api/v1/falco/events', falcoAlert], ['CloudTrail records', '/api/v1/cloudtrail/events', cloudTrailRecord]] as const) {
+    // Batched NDJSON: 1000 per request, 8 requests in flight.
+    {
+      const lines = Array.from({ length: EVENTS }, () => make().body)
+      const base = drifts
+      const started = now()
+      let next = 0
+      const worker = async () => {
+        while (next < EVENTS) {
+          const from = next
+          next += 1000
+          const status = await post(port, path, lines.slice(from, from + 1000).join('\n'), true)
+          if (status !== 202) throw new Error(`batch answered ${status}`)
+        }
+      }
+      await Promise.all(Array.from({ length: 8 }, worker))
+      await waitFor(base + EVENTS)
+      rows.push([`${label}, NDJSON batches of 1000`, EVENTS / ((now() - started) / 1000)])
+    }
+    // Single: one record per POST, 64 in flight.
+    {
+      const n = Math.min(EVENTS, 20_000)
+      const bodies = Array.from({ length: n }, () => make().body)
+      const base = drifts
+      const started = now()
+      let next = 0
+      const worker = async () => { while (next < n) { const status = await post(port, path, bodies[next++]!, false); if (status !== 202) throw new Error(`post answered ${status}`) } }
+      await Promise.all(Array.from({ length: 64 }, worker))
+      await waitFor(base + n)
+      rows.push([`${label}, one per request (64 in flight)`, n / ((now() - started) / 1000)])
+    }
+  }
+
+  // Latency at 10k events/s offered: 100 CloudTrail records every 10 ms, NDJSON.
+  latencies.length = 0
+  const base = drifts
+  const ticks = SECONDS * 100
+  const startedAt = now()
+  for (let t = 0; t < ticks; t++) {
+    const batch = Array.from({ length: 100 }, () => cloudTrailRecord())
+    const at = now()
+    for (const b of batch) seen.set(b.key, at)
+    void post(port, '/api/v1/cloudtrail/events', batch.map((b) => b.body).join('\n'), true)
+    const wait = startedAt + (t + 1) * 10 - now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+  }
+  await waitFor(base + ticks * 100)
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!
+  const offered = (ticks * 100) / ((now() - startedAt) / 1000)
+
+  console.log('\n| scenario | events/s | goal ≥ 227,000/s |')
+  console.log('| --- | ---: | --- |')
+  for (const [label, rate] of rows) console.log(`| ${label} | ${Math.round(rate).toLocaleString('en-US')} | ${rate >= 227_000 ? 'met' : `not met (${(rate / 227_000 * 100).toFixed(0)}%)`} |`)
+  console.log(`\nIngest→drift latency, CloudTrail NDJSON at ${Math.round(offered).toLocaleString('en-US')} events/s offered (${latencies.length} samples): p50 ${pct(0.5).toFixed(1)} ms, p99 ${pct(0.99).toFixed(1)} ms — goal p99 < 50 ms: ${pct(0.99) < 50 ? 'met' : 'not met'}`)
+  await runtime.stop()
+  await bus.close()
+  agent.destroy()
+}
+
+main().catch((error) => { console.error(error); process.exit(1) })
