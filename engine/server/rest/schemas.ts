@@ -1,11 +1,50 @@
 /**
  * JSON Schemas of the REST API: request parameters (validated by ajv) and responses (serialised by
  * fast-json-stringify, which also drops any key a schema does not name — so nothing leaks by accident).
- * Schemas are inlined, not `$ref`ed, so the OpenAPI document built from the routes is self-contained.
+ * Schemas are inlined, not `$ref`ed, so the OpenAPI document built from the routes is self-contained;
+ * the domain objects (drift, actor, change event) come from schemas/model.schema.json.
  */
+import { createRequire } from 'node:module'
 import { SEVERITIES } from '../../model.ts'
 
 type Schema = Record<string, unknown>
+
+const modelSchema = createRequire(import.meta.url)('../../../schemas/model.schema.json') as { $defs: Record<string, Schema> }
+
+/**
+ * Responses are serialised, not validated: checks such as `format`, `pattern` and conditional `required`
+ * (allOf/if/then) would only make the serialiser refuse values the store already holds.
+ */
+const SERIALISER_IGNORED = new Set(['allOf', 'if', 'then', 'else', 'format', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems'])
+
+/**
+ * A definition of schemas/model.schema.json with its `#/$defs/…` references inlined: the model schema
+ * is the one source of truth for drifts, actors and change events, so a field added there reaches REST
+ * responses too (the serialiser would otherwise drop it silently).
+ */
+export function modelDefinition(name: string): Schema {
+  const inline = (value: unknown, depth: number): unknown => {
+    if (depth > 32) throw new Error(`model.schema.json: $ref nesting too deep at ${name}`)
+    if (Array.isArray(value)) return value.map((v) => inline(v, depth + 1))
+    if (!value || typeof value !== 'object') return value
+    const { $ref: ref, ...rest } = value as Schema
+    if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
+      return { ...(inline(modelSchema.$defs[ref.slice('#/$defs/'.length)], depth + 1) as Schema), ...(inline(rest, depth + 1) as Schema) }
+    }
+    const out: Schema = {}
+    for (const [key, v] of Object.entries(rest)) {
+      if (SERIALISER_IGNORED.has(key)) continue
+      // Under `properties` the keys are field names, not keywords: keep every one.
+      out[key] = key === 'properties' && v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([field, sub]) => [field, inline(sub, depth + 1)]))
+        : inline(v, depth + 1)
+    }
+    return out
+  }
+  const def = modelSchema.$defs[name]
+  if (!def) throw new Error(`model.schema.json has no $defs/${name}`)
+  return inline(def, 0) as Schema
+}
 
 const str = { type: 'string' } as const
 const int = { type: 'integer' } as const
@@ -19,10 +58,7 @@ export const driftKindEnum = { type: 'string', enum: ['missing', 'unmanaged', 'm
 export const driftStatusEnum = { type: 'string', enum: ['open', 'acknowledged', 'snoozed', 'remediated', 'resolved'] } as const
 export const remediationStatusEnum = { type: 'string', enum: ['proposed', 'approved', 'rejected', 'applied', 'failed', 'obsolete'] } as const
 
-export const actorSchema: Schema = {
-  type: 'object',
-  properties: { user: str, arn: str, account_id: str, source_ip: str, user_agent: str, event_name: str, event_id: str },
-}
+export const actorSchema: Schema = modelDefinition('actor')
 
 export const resourceSchema: Schema = {
   type: 'object',
@@ -36,28 +72,9 @@ export const resourceSchema: Schema = {
   },
 }
 
-export const changeEventSchema: Schema = {
-  type: 'object',
-  required: ['id', 'source', 'time', 'event_name'],
-  properties: {
-    id: str, source: str, time: str, event_name: str, event_source: str, resource_type: str, resource_id: str,
-    arn: str, region: str, account_id: str, actor: actorSchema, parameters: openObject, error_code: str,
-  },
-}
+export const changeEventSchema: Schema = modelDefinition('change_event')
 
-export const driftSchema: Schema = {
-  type: 'object',
-  required: ['id', 'kind', 'type', 'provider', 'severity', 'detected_at', 'status'],
-  properties: {
-    id: str, kind: driftKindEnum, address: str, type: str, provider: str, resource_id: str, arn: str, module: str,
-    changes: {
-      type: 'array',
-      items: { type: 'object', required: ['path', 'sensitive'], properties: { path: str, expected: anyValue, actual: anyValue, sensitive: { type: 'boolean' } } },
-    },
-    severity: severityEnum, actor: actorSchema, detected_at: str, status: driftStatusEnum, state_source: str,
-    resolved_at: str, resolved_by: actorSchema, status_by: str, status_at: str, status_note: str, snoozed_until: str,
-  },
-}
+export const driftSchema: Schema = modelDefinition('drift')
 
 export const statusChangeSchema: Schema = {
   type: 'object',
