@@ -185,6 +185,20 @@ export class MemoryStore implements Store {
     return clone(changed)
   }
 
+  async settleRemediations(tenant: string, ids: string[], status: 'applied' | 'failed', reason?: string): Promise<RemediationPlan[]> {
+    checkTenant(tenant)
+    const map = this.data(tenant).plans
+    const changed: RemediationPlan[] = []
+    for (const id of ids) {
+      const current = map.get(id)
+      if (current?.status !== 'approved') continue
+      const settled: RemediationPlan = { ...current, status, ...(reason !== undefined ? { reason } : {}) }
+      map.set(id, settled)
+      changed.push(settled)
+    }
+    return clone(changed)
+  }
+
   async loadPluginState(tenant: string, scope: string): Promise<Map<string, unknown>> {
     return clone(new Map(this.data(tenant).state.get(scope) ?? []))
   }

@@ -203,6 +203,22 @@ export class SqliteStore implements Store {
     })()
   }
 
+  async settleRemediations(tenant: string, ids: string[], status: 'applied' | 'failed', reason?: string): Promise<RemediationPlan[]> {
+    checkTenant(tenant)
+    this.readable()
+    return this.db.transaction(() => {
+      const changed: RemediationPlan[] = []
+      for (const id of ids) {
+        const current = parse<RemediationPlan>(this.s.planById.get(tenant, id))
+        if (current?.status !== 'approved') continue
+        const settled: RemediationPlan = { ...current, status, ...(reason !== undefined ? { reason } : {}) }
+        this.s.upsertPlan.run(tenant, id, settled.drift_id, settled.status, settled.created_at, JSON.stringify(settled))
+        changed.push(settled)
+      }
+      return changed
+    })()
+  }
+
   async loadPluginState(tenant: string, scope: string): Promise<Map<string, unknown>> {
     this.readable()
     return this.pluginState.load(tenant, scope)

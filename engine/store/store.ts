@@ -108,6 +108,12 @@ export interface Store {
    * (`saveRemediations` never turns a plan that is no longer proposed back into a proposal.)
    */
   obsoleteRemediations(tenant: string, plans: RemediationPlan[], by: string): Promise<RemediationPlan[]>
+  /**
+   * Records the outcome of approved plans (verification): each plan of `ids` that is `approved` now becomes
+   * `status` (`reason` set when given; who approved it and when stay); any other status stays. Returns the
+   * plans this call changed.
+   */
+  settleRemediations(tenant: string, ids: string[], status: 'applied' | 'failed', reason?: string): Promise<RemediationPlan[]>
 
   /** A plugin's own state, kept across restarts: JSON values by key within a scope the plugin names (e.g. its node). */
   loadPluginState(tenant: string, scope: string): Promise<Map<string, unknown>>

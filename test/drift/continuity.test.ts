@@ -110,7 +110,7 @@ describe('drift tracker continuity', () => {
     expect(served).toMatchObject({ status: 'resolved', actor: { user: 'alice' }, resolved_by: { user: 'bob' }, resolved_at: resolved.resolved_at })
   })
 
-  it('marks the proposed plan of a resolved drift obsolete (stored and published); a decided plan keeps its decision', async () => {
+  it('marks the proposed plan of a resolved drift obsolete (stored and published); an approved one is verified applied', async () => {
     const dir = runs.dir()
     const clock = manualClock(Date.parse('2026-11-22T10:00:00.000Z'))
     const run = await runs.boot(dir, clock, PIPELINE)
@@ -125,7 +125,7 @@ describe('drift tracker continuity', () => {
     await until(() => run.types('remediation.obsoleted').length === 1, 'the obsolete plan published')
     expect(run.types('remediation.obsoleted')[0]!.data).toMatchObject({ id: first!.id, status: 'obsolete', decided_by: 'tfdrift:drift-resolved' })
     expect((await run.runtime.store.getRemediation('acme', first!.id))?.status).toBe('obsolete')
-    expect((await run.runtime.store.getRemediation('acme', second!.id))?.status).toBe('approved')
+    expect((await run.runtime.store.getRemediation('acme', second!.id))?.status).toBe('applied')
     expect((await run.runtime.store.listRemediations('acme', { status: 'proposed' })).total).toBe(0)
   })
 })

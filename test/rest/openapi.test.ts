@@ -24,6 +24,8 @@ const EXPECTED_OPERATIONS = [
   'get /api/v1/events', 'get /api/v1/events/{id}', 'get /api/v1/drifts', 'get /api/v1/drifts/{id}', 'get /api/v1/stats',
   'get /api/v1/remediations', 'get /api/v1/remediations/{id}', 'post /api/v1/remediations/{id}/approve',
   'post /api/v1/remediations/{id}/reject', 'get /api/v1/openapi.json',
+  'post /api/v1/remediations/change-sets', 'get /api/v1/remediations/change-sets', 'get /api/v1/remediations/change-sets/{id}',
+  'get /api/v1/remediations/change-sets/{id}/plan.zip',
   'post /api/v1/drifts/{id}/acknowledge', 'post /api/v1/drifts/{id}/snooze', 'post /api/v1/drifts/{id}/reopen',
   'post /api/v1/drifts/{id}/resolve', 'get /api/v1/drifts/{id}/history', 'get /api/v1/session',
 ]

@@ -27,6 +27,7 @@ import { registerDriftRoutes } from './routes/drifts.ts'
 import { registerDriftWorkflowRoutes } from './routes/drift-workflow.ts'
 import { registerStatsRoutes } from './routes/stats.ts'
 import { registerRemediationRoutes } from './routes/remediations.ts'
+import { registerChangeSetRoutes } from './routes/change-sets.ts'
 import { registerSessionRoutes } from './routes/session.ts'
 
 export interface RestAppOptions {
@@ -135,6 +136,7 @@ export async function createRestApp(opts: RestAppOptions): Promise<FastifyInstan
   registerDriftWorkflowRoutes(app, ctx)
   registerStatsRoutes(app, ctx)
   registerRemediationRoutes(app, ctx)
+  registerChangeSetRoutes(app, ctx)
   registerSessionRoutes(app, opts.authConfigured ?? true)
 
   app.get('/api/v1/openapi.json', {

@@ -24,7 +24,9 @@ export function buildOpenApi(routes: RouteDoc[], extraPaths: Record<string, unkn
     ]
     const responses: Record<string, unknown> = {}
     for (const [status, schema] of Object.entries(s.response ?? {})) {
-      responses[status.toUpperCase()] = { description: describeStatus(status), content: { 'application/json': { schema } } }
+      // A schema with `content` (fastify's per-media-type form) names its media types itself (a zip download).
+      const content = (schema as { content?: unknown }).content ?? { 'application/json': { schema } }
+      responses[status.toUpperCase()] = { description: describeStatus(status), content }
     }
     if (!responses['401']) responses['401'] = { description: 'Missing or invalid token' }
     if (!responses['403']) responses['403'] = { description: `Token lacks the '${route.scope}' scope or tenant access` }
@@ -70,7 +72,7 @@ function paramsOf(schema: Schema | undefined, where: 'path' | 'query'): unknown[
 
 function describeStatus(status: string): string {
   if (status === '200') return 'Success'
-  if (status === '4xx') return 'Client error (400 validation, 401, 403, 404, 409)'
+  if (status === '4xx') return 'Client error (400 validation, 401, 403, 404, 409, 413, 422)'
   if (status === '5xx') return 'Server error'
   return status
 }

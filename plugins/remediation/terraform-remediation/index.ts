@@ -3,13 +3,16 @@
  * `remediation.proposed` items (topic `remediations`) carrying a RemediationPlan. It remembers the last
  * plan per drift in the store, so a restart proposes nothing already proposed or decided; the proposed
  * plan of a drift that resolved, or that a newer plan replaced, becomes `remediation.obsoleted`.
+ * Approved plans are verified (`verify.ts`): `remediation.applied` when the drift resolves,
+ * `remediation.failed` when it is still there `verify_within` after the approval.
  */
 import { createRequire } from 'node:module'
 import { Observable, type Subscriber } from 'rxjs'
 import type { Drift, RemediationPlan, Severity } from '../../../engine/model.ts'
 import { newId } from '../../../engine/ids.ts'
 import { definePlugin, nodeHelper, type PipelineItem } from '../../../engine/plugin-api.ts'
-import { toPlan, type PlanOptions } from './plan.ts'
+import { toPlan, type PlanOptions } from '../../../engine/remediation/drift-plan.ts'
+import { parseWithin, Verifier } from './verify.ts'
 
 /** Options of the `terraform-remediation` plugin (see options.schema.json). */
 export interface TerraformRemediationOptions {
@@ -19,6 +22,8 @@ export interface TerraformRemediationOptions {
   modified?: 'revert' | 'accept'
   passthrough?: boolean
   max_tracked?: number
+  /** How long after approval a drift may persist before its plan is marked failed (`30m`, `1h`, `2d` or ms). */
+  verify_within?: string | number
 }
 
 const optionsSchema = createRequire(import.meta.url)('./options.schema.json') as Record<string, unknown>
@@ -49,6 +54,26 @@ export default definePlugin<'remediation', TerraformRemediationOptions>({
 
     let output: Subscriber<PipelineItem> | undefined
     const inFlight = new Set<Promise<void>>()
+    const verifyMs = parseWithin(options.verify_within, 86_400_000)
+    const verifier = new Verifier(ctx.store, ctx.tenant, ctx.clock, verifyMs, ctx.logger)
+    const settleType = { applied: 'remediation.applied', failed: 'remediation.failed' } as const
+    /** Runs a verification step and announces the plans it settled. */
+    const verify = (step: () => Promise<RemediationPlan[]>) => {
+      const done: Promise<void> = step().then((changed) => {
+        for (const data of changed) output?.next({ type: settleType[data.status as 'applied' | 'failed'], topic: 'remediations', data })
+      }, (error: unknown) => {
+        ctx.logger.warn({ err_message: (error as Error)?.message }, 'Could not verify approved remediation plans; trying again later.')
+      }).finally(() => inFlight.delete(done))
+      inFlight.add(done)
+    }
+    // Deadlines are checked as pipeline items arrive (a later snapshot) and on a timer, at most every `period` ms.
+    const period = Math.min(60_000, Math.max(1000, Math.floor(verifyMs / 10)))
+    let lastSweep = Number.NEGATIVE_INFINITY
+    const sweepIfDue = () => {
+      if (ctx.clock.now() - lastSweep < period) return
+      lastSweep = ctx.clock.now()
+      verify(() => verifier.sweep())
+    }
     /** The store decides atomically, so a plan someone approved meanwhile is never announced obsolete. */
     const retire = (plan: RemediationPlan, by: string) => {
       const done: Promise<void> = ctx.store.obsoleteRemediations(ctx.tenant, [plan], by).then((changed) => {
@@ -61,8 +86,10 @@ export default definePlugin<'remediation', TerraformRemediationOptions>({
 
     const handle = (item: PipelineItem): PipelineItem[] => {
       const out: PipelineItem[] = options.passthrough ? [item] : []
+      sweepIfDue()
       if (item.type === 'drift.resolved') {
         const id = (item.data as Drift)?.id
+        if (id) verify(() => verifier.resolved(id))
         const plan = last.get(id)
         if (!plan) return out
         last.delete(id)
@@ -96,13 +123,15 @@ export default definePlugin<'remediation', TerraformRemediationOptions>({
     return {
       operator: (input) => new Observable<PipelineItem>((subscriber) => {
         output = subscriber
+        const timer = setInterval(sweepIfDue, period)
+        timer.unref?.()
         const sub = input.subscribe({
           next: (item) => { for (const o of handle(item)) subscriber.next(o) },
           error: (err) => subscriber.error(err),
           // Obsolete plans still being recorded are announced before the output ends.
           complete: () => { void Promise.all(inFlight).then(() => subscriber.complete()) },
         })
-        return () => { sub.unsubscribe(); if (output === subscriber) output = undefined }
+        return () => { clearInterval(timer); sub.unsubscribe(); if (output === subscriber) output = undefined }
       }),
     }
   },

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { from, lastValueFrom, toArray } from 'rxjs'
+import { from, lastValueFrom, Subject, toArray } from 'rxjs'
 import type { Drift, RemediationPlan } from '../../../engine/model.ts'
 import type { PipelineItem } from '../../../engine/plugin-api.ts'
 import { parseAddress } from '../../../engine/terraform/address.ts'
 import { MemoryStore } from '../../../engine/store/memory-store.ts'
+import { validateEventPublication } from '../../../engine/events.ts'
 import { testContext } from '../../../test/plugins/context.ts'
 import plugin from './index.ts'
-import { hclString, hclValue, shellQuote } from './hcl.ts'
-import { toPlan, type PlanOptions } from './plan.ts'
+import { hclString, hclValue, shellQuote } from '../../../engine/remediation/hcl.ts'
+import { toPlan, type PlanOptions } from '../../../engine/remediation/drift-plan.ts'
 
 const OPTS: PlanOptions = { mode: 'propose', auto_approve_below: 'medium', missing: 'removed', modified: 'revert' }
 const NOW = '2026-11-22T10:00:00.000Z'
@@ -20,16 +21,17 @@ const plan = (d: Partial<Drift>, o: Partial<PlanOptions> = {}) => toPlan(drift(d
 const throughShell = (word: string) => execFileSync('sh', ['-c', `printf '%s' ${word}`], { encoding: 'utf8' })
 
 describe('unmanaged → import', () => {
-  it('writes an import block and a resource skeleton named after the id', () => {
+  it('writes an import block named after the id, and no resource block (-generate-config-out writes it)', () => {
     const p = plan({ kind: 'unmanaged', resource_id: 'i-0a1b2c3d4e5f60718', actor: { user: 'bob.kowalski', event_name: 'RunInstances', source_ip: '198.51.100.77' } })
     expect(p).toMatchObject({ strategy: 'import', status: 'proposed', drift_id: 'd1', created_at: NOW })
     expect(p.content).toContain('import {\n  to = aws_instance.i_0a1b2c3d4e5f60718\n  id = "i-0a1b2c3d4e5f60718"\n}')
-    expect(p.content).toContain('resource "aws_instance" "i_0a1b2c3d4e5f60718" {')
+    // A resource block beside the import would stop -generate-config-out from writing the configuration.
+    expect(p.content).not.toMatch(/^resource /m)
     expect(p.content).toContain('# Changed by bob.kowalski (RunInstances from 198.51.100.77).')
     expect(p.content).toContain('terraform plan -generate-config-out=generated.tf')
     expect(() => parseAddress('aws_instance.i_0a1b2c3d4e5f60718')).not.toThrow()
     const regional = plan({ kind: 'unmanaged', resource_id: 'i-0abc', arn: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc' })
-    expect(regional.content).toContain('# It lives in eu-west-1: add `provider = aws.<alias for eu-west-1>`')
+    expect(regional.content).toContain('# It lives in eu-west-1: add `provider = aws.<alias for eu-west-1>` to the import block')
     expect(plan({ kind: 'unmanaged', type: 'aws_s3_bucket', resource_id: 'b', arn: 'arn:aws:s3:::b' }).content).not.toContain('It lives in')
   })
 
@@ -197,5 +199,63 @@ describe('terraform-remediation operator', () => {
     const { operator } = await plugin.create(testContext(), { passthrough: true })
     const out = await lastValueFrom(from([{ type: 'drift.detected', topic: 'drifts' as const, data: drift({ address: 'aws_instance.x' }) }]).pipe(operator, toArray()))
     expect(out.map((o) => o.type)).toEqual(['drift.detected', 'remediation.proposed'])
+  })
+})
+
+describe('verification of approved plans (manual clock)', () => {
+  const settle = () => new Promise((r) => setTimeout(r, 20))
+  it('applied when the drift resolves after approval; failed when it persists past verify_within; undecided plans are left alone', async () => {
+    const ctx = testContext()
+    // The store records approvals on the same manual clock.
+    const store = new MemoryStore({ clock: ctx.clock })
+    ;(ctx as unknown as { store: MemoryStore }).store = store
+    const { operator } = await plugin.create(ctx, { verify_within: '1h' })
+    const input = new Subject<PipelineItem>()
+    const out: PipelineItem[] = []
+    operator(input).subscribe((o) => out.push(o))
+    const fixed = drift({ id: 'fixed', address: 'aws_instance.a', changes: [{ path: 'instance_type', expected: 'a', actual: 'b', sensitive: false }] })
+    const stuck = drift({ id: 'stuck', address: 'aws_instance.b', changes: [{ path: 'instance_type', expected: 'a', actual: 'b', sensitive: false }] })
+    const pending = drift({ id: 'pending', address: 'aws_instance.c', changes: [{ path: 'instance_type', expected: 'a', actual: 'b', sensitive: false }] })
+    for (const d of [fixed, stuck, pending]) input.next({ type: 'drift.detected', topic: 'drifts', data: d })
+    await store.saveDrifts('acme', [fixed, stuck, pending])
+    const proposed = out.filter((o) => o.type === 'remediation.proposed').map((o) => o.data as RemediationPlan)
+    await store.saveRemediations('acme', proposed)
+    const planOf = (id: string) => proposed.find((p) => p.drift_id === id)!.id
+    await store.decideRemediation('acme', planOf('fixed'), 'approved', 'alice')
+    await store.decideRemediation('acme', planOf('stuck'), 'approved', 'alice')
+
+    // A later snapshot: `fixed` is gone, `stuck` persists — before the deadline only `fixed` is settled.
+    ctx.clock.advance(30 * 60_000)
+    await store.saveDrifts('acme', [{ ...fixed, status: 'resolved' }])
+    input.next({ type: 'drift.resolved', topic: 'drifts', data: { ...fixed, status: 'resolved' } })
+    await settle()
+    expect(out.filter((o) => o.type.startsWith('remediation.') && o.type !== 'remediation.proposed').map((o) => [o.type, (o.data as RemediationPlan).drift_id]))
+      .toEqual([['remediation.applied', 'fixed']])
+    expect(await store.getRemediation('acme', planOf('fixed'))).toMatchObject({ status: 'applied', decided_by: 'alice' })
+    expect((await store.getRemediation('acme', planOf('stuck')))!.status).toBe('approved')
+
+    // Past the deadline, the next snapshot still shows `stuck`: failed, with the reason. `pending` was never approved.
+    ctx.clock.advance(31 * 60_000)
+    input.next({ type: 'drift.updated', topic: 'drifts', data: stuck })
+    await settle()
+    const failed = out.find((o) => o.type === 'remediation.failed')
+    expect(failed?.topic).toBe('remediations')
+    expect(failed?.data).toMatchObject({ drift_id: 'stuck', status: 'failed', decided_by: 'alice', reason: expect.stringMatching(/still open 1h after approval/) })
+    expect((await store.getRemediation('acme', planOf('stuck')))!.status).toBe('failed')
+    expect((await store.getRemediation('acme', planOf('pending')))!.status).toBe('proposed')
+    // What the engine publishes them as matches schemas/events/remediation.applied|failed.schema.json.
+    for (const o of out.filter((x) => x.type === 'remediation.applied' || x.type === 'remediation.failed')) {
+      expect(validateEventPublication({ topic: o.topic!, type: o.type, tenant: 'acme', data: o.data }), o.type).toEqual({ ok: true })
+    }
+    expect(validateEventPublication({ topic: 'remediations', type: 'remediation.failed', tenant: 'acme', data: { ...(failed!.data as object), reason: undefined } }).ok).toBe(false)
+    // Settled once: a later resolution of `stuck` changes nothing.
+    input.next({ type: 'drift.resolved', topic: 'drifts', data: { ...stuck, status: 'resolved' } })
+    await settle()
+    expect(out.filter((o) => o.type === 'remediation.applied' || o.type === 'remediation.failed')).toHaveLength(2)
+    input.complete()
+  })
+
+  it('rejects a verify_within it cannot read', async () => {
+    await expect(plugin.create(testContext(), { verify_within: 'soon' })).rejects.toMatchObject({ code: 'TFD_ERR_PLUGIN_OPTIONS' })
   })
 })
