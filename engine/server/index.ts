@@ -29,6 +29,7 @@ import { bridgeToFastify } from './rest-bridge.ts'
 import { ingressPathItems, REALTIME_OPENAPI_PATHS } from './rest/realtime-paths.ts'
 import { mountSse } from './sse.ts'
 import { loadStatic, resolveUiDir } from './static.ts'
+import { listen } from './listen.ts'
 import type { Clock } from '../plugin-api.ts'
 import type { GraphCache } from '../graph/view-cache.ts'
 import { mountWebSocket } from './ws.ts'
@@ -47,6 +48,8 @@ export interface StartServerOptions {
   rest?: RestAppFactory | false
   /** Dashboard directory; default `ui/dist`, else the `ui/` placeholder. */
   uiDir?: string
+  /** How long a bind is retried while only TIME_WAIT leftovers of a previous run hold the port (listen.ts). */
+  listenWaitMs?: number
   /** The runtime's clock, for REST status changes and snooze expiry (default the system clock). */
   clock?: Clock
   /** The runtime's state-view cache, shared with its live stats publisher so snapshots are loaded once. */
@@ -223,12 +226,7 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   }
 
   const host = config.host ?? '0.0.0.0'
-  const listenSocket = await new Promise<uWS.us_listen_socket>((resolvePromise, reject) => {
-    app.listen(host, config.port ?? 8080, (token) => {
-      if (token) resolvePromise(token)
-      else reject(new TfdriftError('TFD_ERR_SERVER_LISTEN', `Cannot listen on ${host}:${config.port ?? 8080}.`))
-    })
-  })
+  const listenSocket = await listen(app, host, config.port ?? 8080, log, opts.listenWaitMs)
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket)
   // A wildcard bind is reachable on localhost; print a URL a person can open.
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host

@@ -32,6 +32,22 @@ describe('server lifecycle', () => {
     agent.destroy()
   })
 
+  it('a restart binds the same port although the last run\u2019s connections still sit in TIME_WAIT', async () => {
+    const first = await startTestServer()
+    const port = first.server.port
+    const ws = await WsClient.connect(first.ws, TOKENS.acme)
+    await fetch(`${first.http}/health`)
+    await first.close()
+    await ws.closed
+    // The closed connections keep the port unbindable for a while (this uWS build sets no SO_REUSEADDR).
+    const bus = new MemoryBus()
+    const again = await startServer({ config: { port, host: '127.0.0.1' }, bus, store: new MemoryStore(), logger: silentLogger, rest: false })
+    expect(again.port).toBe(port)
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200)
+    await again.close()
+    await bus.close()
+  }, 120_000)
+
   it('a port already in use is a TFD_ERR_SERVER_LISTEN error, not a crash', async () => {
     const t = await startTestServer()
     const bus = new MemoryBus()
