@@ -1,15 +1,19 @@
 /**
  * Once per `vitest run`, in the main process: find the system binaries some suites need (workers
  * read the result from the environment), mark the run so that its processes can be found at the
- * end, and at teardown fail the run if any is still alive. A missing binary is announced in one
+ * end, build the dashboard when browser suites will run, and at teardown fail the run if any is still alive. A missing binary is announced in one
  * line at the end, under the summary that counts the skipped tests.
  */
 import { findBinaries, FOUND_ENV, inCi, skipNotice, type BinaryName } from './system.ts'
 import { markRun, reapLeftovers } from './leftovers.ts'
+// The same script `npm start` runs first.
+import { ensureBuild } from '../../ui/scripts/ensure-build.mjs'
 
-export default function setup(): () => Promise<void> {
+export default async function setup(): Promise<() => Promise<void>> {
   const found = findBinaries()
   process.env[FOUND_ENV] = JSON.stringify(found)
+  // The browser suites load the built dashboard; build it once here, not in each worker.
+  if (found.chromium || inCi()) await ensureBuild({ quiet: true })
   const runId = markRun()
   return async () => {
     const leftovers = await reapLeftovers(runId)

@@ -1,2 +1,0 @@
-/** Starts the placeholder drift list in `doc` (see live.js); returns the SSE connection. */
-export function start(doc: Document): EventSource

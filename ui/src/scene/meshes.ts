@@ -1,0 +1,146 @@
+/**
+ * The three batched Pixi meshes (bubbles, edges, nodes) over the typed arrays of node-buffers.ts and
+ * bubbles.ts: custom Geometry + Shader, one non-instanced indexed draw each; nodes and edges read
+ * their per-slot data from data textures. Instanced draws are
+ * avoided on purpose (SwiftShader runs instances one by one; plain quads cost the same on a GPU).
+ */
+import { Buffer, BufferImageSource, BufferUsage, Geometry, Mesh, Rectangle, Shader, Texture, UniformGroup, type TextureSource } from 'pixi.js'
+import type { BubbleArrays } from './bubbles.ts'
+import { DATA_TEXTURE_WIDTH, type EdgeArrays, type NodeArrays } from './node-buffers.ts'
+import { BUBBLE_FRAGMENT, BUBBLE_VERTEX, EDGE_FRAGMENT, EDGE_VERTEX, NODE_FRAGMENT, NODE_VERTEX } from './shaders.ts'
+
+const EVERYWHERE = new Rectangle(-1e9, -1e9, 2e9, 2e9)
+
+function buffer(data: Float32Array | Uint32Array, index = false): Buffer {
+  return new Buffer({ data, usage: (index ? BufferUsage.INDEX : BufferUsage.VERTEX) | BufferUsage.COPY_DST })
+}
+
+/** Points a Pixi buffer at (possibly reallocated) data and uploads `[fromByte, toByte)` of it. */
+export function upload(target: Buffer, data: Float32Array | Uint32Array, fromByte = 0, toByte = data.byteLength): void {
+  if (target.data !== data) {
+    target.data = data // reallocates on the GPU and uploads everything
+    return
+  }
+  if (toByte > fromByte) target.update(toByte - fromByte, fromByte)
+}
+
+function mesh(geometry: Geometry, shader: Shader): Mesh<Geometry, Shader> {
+  const m = new Mesh({ geometry, shader })
+  m.boundsArea = EVERYWHERE // the camera culls, not Pixi; never walk 100k vertices for bounds
+  m.eventMode = 'none'
+  return m
+}
+
+/** Camera uniforms shared by the three shaders. */
+export function cameraUniforms(): UniformGroup {
+  return new UniformGroup({
+    uCenter: { value: new Float32Array(2), type: 'vec2<f32>' },
+    uScale: { value: 1, type: 'f32' },
+    uViewport: { value: new Float32Array([1, 1]), type: 'vec2<f32>' },
+  })
+}
+
+/** A data texture over a typed array (nearest, no premultiply, no mipmaps); re-created when the array grows. */
+export class DataTexture {
+  source: BufferImageSource
+  constructor(private data: Float32Array | Uint8Array, rows: number, private readonly format: 'rg32float' | 'rgba8unorm') {
+    this.source = this.make(data, rows)
+  }
+
+  private make(data: Float32Array | Uint8Array, rows: number): BufferImageSource {
+    return new BufferImageSource({
+      resource: data, width: DATA_TEXTURE_WIDTH, height: rows, format: this.format,
+      alphaMode: 'no-premultiply-alpha', scaleMode: 'nearest', autoGenerateMipmaps: false,
+    })
+  }
+
+  /**
+   * Uploads `data`. When it is a new (grown) array, makes a new source and returns the old one: the
+   * caller rebinds `source` in its shaders, then destroys the old one.
+   */
+  sync(data: Float32Array | Uint8Array, rows: number): BufferImageSource | undefined {
+    if (data !== this.data) {
+      const old = this.source
+      this.data = data
+      this.source = this.make(data, rows)
+      return old
+    }
+    this.source.update()
+    return undefined
+  }
+}
+
+export interface NodeMesh { mesh: Mesh<Geometry, Shader>; positions: DataTexture; style: DataTexture; index: Buffer; uniforms: UniformGroup }
+
+export function nodeMesh(arrays: NodeArrays, camera: UniformGroup, atlas: TextureSource): NodeMesh {
+  const index = buffer(arrays.index, true)
+  const positions = new DataTexture(arrays.position, arrays.rows, 'rg32float')
+  const style = new DataTexture(arrays.style, arrays.rows, 'rgba8unorm')
+  // No attributes: the shader pulls everything by gl_VertexID (see node-buffers.ts).
+  const geometry = new Geometry({ attributes: {}, indexBuffer: index })
+  const uniforms = new UniformGroup({
+    uRadius: { value: 0.42, type: 'f32' },
+    uMinPx: { value: 1.2, type: 'f32' },
+    uLod: { value: 0, type: 'f32' },
+    uIcon: { value: new Float32Array(3), type: 'vec3<f32>' },
+    uSelected: { value: new Float32Array(3), type: 'vec3<f32>' },
+    uHighlighted: { value: new Float32Array(3), type: 'vec3<f32>' },
+    uMatched: { value: new Float32Array(3), type: 'vec3<f32>' },
+  })
+  const shader = Shader.from({
+    gl: { vertex: NODE_VERTEX, fragment: NODE_FRAGMENT, name: 'tfdrift-nodes' },
+    resources: { camera, uniforms, uAtlas: atlas, uPositions: positions.source, uStyle: style.source },
+  })
+  return { mesh: mesh(geometry, shader), positions, style, index, uniforms }
+}
+
+export interface EdgeMesh { mesh: Mesh<Geometry, Shader>; ends: DataTexture; index: Buffer; uniforms: UniformGroup }
+
+export function edgeMesh(arrays: EdgeArrays, nodes: NodeMesh, camera: UniformGroup): EdgeMesh {
+  const index = buffer(arrays.index, true)
+  const ends = new DataTexture(arrays.ends, arrays.rows, 'rg32float')
+  const geometry = new Geometry({ attributes: {}, indexBuffer: index })
+  const uniforms = new UniformGroup({
+    uWidth: { value: 1, type: 'f32' },
+    uLod: { value: 1, type: 'f32' },
+    uInset: { value: 0, type: 'f32' },
+    uAlpha: { value: 0.6, type: 'f32' },
+    uEdge: { value: new Float32Array(3), type: 'vec3<f32>' },
+    uEdgeHighlight: { value: new Float32Array(3), type: 'vec3<f32>' },
+  })
+  const shader = Shader.from({
+    gl: { vertex: EDGE_VERTEX, fragment: EDGE_FRAGMENT, name: 'tfdrift-edges' },
+    resources: { camera, uniforms, uEdges: ends.source, uPositions: nodes.positions.source, uStyle: nodes.style.source },
+  })
+  return { mesh: mesh(geometry, shader), ends, index, uniforms }
+}
+
+export interface BubbleMesh { mesh: Mesh<Geometry, Shader>; circle: Buffer; color: Buffer; info: Buffer; index: Buffer; uniforms: UniformGroup }
+
+export function bubbleMesh(arrays: BubbleArrays, camera: UniformGroup): BubbleMesh {
+  const circle = buffer(arrays.circle.length ? arrays.circle : new Float32Array(16))
+  const color = buffer(arrays.color.length ? arrays.color : new Uint32Array(4))
+  const info = buffer(arrays.info.length ? arrays.info : new Uint32Array(4))
+  const index = buffer(arrays.index.length ? arrays.index : new Uint32Array(6), true)
+  const geometry = new Geometry({
+    attributes: {
+      aCircle: { buffer: circle, format: 'float32x4' },
+      aColor: { buffer: color, format: 'unorm8x4' },
+      aInfo: { buffer: info, format: 'uint8x4' },
+    },
+    indexBuffer: index,
+  })
+  const uniforms = new UniformGroup({
+    uDepth: { value: 1, type: 'f32' },
+    uFill: { value: new Float32Array(3), type: 'vec3<f32>' },
+  })
+  const shader = Shader.from({ gl: { vertex: BUBBLE_VERTEX, fragment: BUBBLE_FRAGMENT, name: 'tfdrift-bubbles' }, resources: { camera, uniforms } })
+  return { mesh: mesh(geometry, shader), circle, color, info, index, uniforms }
+}
+
+/** The icon atlas as a texture source (linear filtering, so shrunk glyphs stay smooth). */
+export function atlasSource(canvas: HTMLCanvasElement): TextureSource {
+  const texture = Texture.from(canvas)
+  texture.source.scaleMode = 'linear'
+  return texture.source
+}
