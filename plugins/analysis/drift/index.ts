@@ -14,7 +14,7 @@ import { IgnoreRules } from '../../../engine/drift/ignore.ts'
 import { SeverityRater, type SeverityRule } from '../../../engine/drift/severity.ts'
 import { registerSetAttributes } from '../../../engine/drift/sets.ts'
 import { DriftTracker } from './tracker.ts'
-import { loadMemory, memoryScope } from './memory.ts'
+import { loadMemory, memoryScope, MemoryWriter } from './memory.ts'
 
 /** Options of the `drift` plugin (see options.schema.json). */
 export interface DriftOptions {
@@ -52,6 +52,9 @@ export default definePlugin<'analysis', DriftOptions>({
   async create(ctx, options) {
     if (options.set_attributes?.length) registerSetAttributes(options.set_attributes)
     const scope = memoryScope(ctx)
+    const memory = new MemoryWriter((entries) => ctx.store.savePluginState(ctx.tenant, scope, entries).catch((error: unknown) => {
+      ctx.logger.error({ err_message: (error as Error)?.message }, 'Could not save the drift tracker\'s memory; after a restart some drifts may be detected again.')
+    }))
     const tracker = new DriftTracker({
       ignore: ignoreRules(options),
       severity: new SeverityRater(options.severity_rules ?? []),
@@ -59,11 +62,7 @@ export default definePlugin<'analysis', DriftOptions>({
       recentChanges: options.recent_changes ?? 10_000,
       now: () => ctx.clock.isoNow(),
       ...(ctx.discovery ? { discovery: ctx.discovery } : {}),
-      persist: (entries) => {
-        ctx.store.savePluginState(ctx.tenant, scope, entries).catch((error: unknown) => {
-          ctx.logger.error({ err_message: (error as Error)?.message }, 'Could not save the drift tracker\'s memory; after a restart some drifts may be detected again.')
-        })
-      },
+      persist: (entries) => memory.add(entries),
     }, await loadMemory(ctx))
     let told = false
     const operator = (input: Observable<PipelineItem>) => new Observable<PipelineItem>((subscriber) => {
@@ -94,7 +93,7 @@ export default definePlugin<'analysis', DriftOptions>({
       })
       return () => sub.unsubscribe()
     })
-    return { operator }
+    return { operator, close: () => memory.flush() }
   },
 })
 

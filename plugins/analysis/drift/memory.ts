@@ -33,6 +33,41 @@ export const driftEntry = (id: string, drift: Drift | undefined): MemoryEntry =>
 export const overlayEntry = (id: string, overlay: Overlay | undefined): MemoryEntry => [`overlay:${id}`, overlay]
 export const sourceEntry = (record: SourceRecord): MemoryEntry => [`source:${record.kind}:${record.source}`, record]
 
+/**
+ * Hands the tracker's memory changes to the store once per event-loop turn instead of once per item:
+ * changes to one key within a turn coalesce to the last, and a batch of a thousand events costs one
+ * store call. The hand-off runs in the turn after the changes were made, so it follows the bus's group
+ * commit of the drifts those changes decided (the bus commits at the end of the turn it published in):
+ * after `kill -9` the stored memory is never ahead of the bus — at worst it lags by what the store had
+ * not flushed yet, as it did when every item was handed over at once (the store batches writes
+ * either way). A lagging memory can only announce an open drift again under its stable id (an
+ * idempotent update for the store), never skip one the bus has not seen. `flush()` (on close) hands
+ * everything over at once, so a graceful stop loses nothing.
+ */
+export class MemoryWriter {
+  private pending = new Map<string, unknown>()
+  private scheduled = false
+
+  constructor(private readonly save: (entries: MemoryEntry[]) => Promise<void>) {}
+
+  add(entries: readonly MemoryEntry[]): void {
+    for (const [key, value] of entries) this.pending.set(key, value)
+    if (this.scheduled) return
+    this.scheduled = true
+    // Twice: the first runs beside the bus's end-of-turn commit, the second after it.
+    setImmediate(() => setImmediate(() => { void this.flush() }))
+  }
+
+  /** Hands every pending change to the store now; resolves when the store took them. */
+  flush(): Promise<void> {
+    this.scheduled = false
+    if (this.pending.size === 0) return Promise.resolve()
+    const entries = [...this.pending]
+    this.pending = new Map()
+    return this.save(entries)
+  }
+}
+
 /** The plugin-state scope of a drift node: per pipeline and node, so two analyzers never share memory. */
 export const memoryScope = (ctx: Pick<PluginContext, 'pipeline' | 'node'>) => `drift:${ctx.pipeline}:${ctx.node}`
 

@@ -16,7 +16,7 @@
  * (`evidence: 'event'`). A snapshot taken after the call confirms, corrects or resolves it; an observed
  * snapshot taken before the call cannot speak about it, so it neither resolves nor rewrites it.
  */
-import type { Actor, ChangeEvent, Drift, Snapshot } from '../../../engine/model.ts'
+import type { Actor, ChangeEvent, Drift, ResourceInstance, Snapshot } from '../../../engine/model.ts'
 import { SEVERITIES } from '../../../engine/model.ts'
 import type { PipelineItem } from '../../../engine/plugin-api.ts'
 import { diffSnapshots } from '../../../engine/drift/compare.ts'
@@ -53,6 +53,13 @@ export class DriftTracker {
   private readonly open = new Map<string, Drift>()
   /** Insertion-ordered, so the first key is the oldest: a bounded LRU by resource id and ARN. */
   private readonly recent = new Map<string, RecentChange>()
+  /**
+   * Walks `recent` from its oldest key as entries are evicted. A fresh `keys()` per eviction would
+   * start at the table's first slot and step over every entry deleted before it (V8 compacts a Map
+   * only when it grows), which made eviction cost O(evicted so far) per event. Every key before this
+   * iterator's position has been evicted (a refreshed key moves to the end), so its next key is the oldest.
+   */
+  private evictor: Iterator<string> | undefined
   /** Discovery nodes that have not delivered a snapshot yet. */
   private readonly waiting: Set<string>
   private writes: MemoryEntry[] = []
@@ -185,7 +192,11 @@ export class DriftTracker {
       this.recent.delete(key)
       this.recent.set(key, entry)
     }
-    while (this.recent.size > this.options.recentChanges) this.recent.delete(this.recent.keys().next().value!)
+    while (this.recent.size > this.options.recentChanges) {
+      let oldest = this.evictor?.next()
+      if (!oldest || oldest.done) oldest = (this.evictor = this.recent.keys()).next()
+      this.recent.delete(oldest.value as string)
+    }
     const out: PipelineItem[] = this.evidence(event, actor)
     const touched = new Set(out.map((o) => (o.data as Drift).id))
     // Only drifts still without an actor can gain one: walking every open drift per event would cost O(open drifts).
@@ -238,7 +249,11 @@ export class DriftTracker {
 
   private idFor(kind: Drift['kind'], t: Target): string {
     const inst = t.managed?.inst
-    return kind === 'unmanaged' ? driftId(kind, { type: t.type, resource_id: t.id }) : driftId(kind, { address: inst?.address || undefined, type: inst?.type ?? t.type, resource_id: inst ? instanceIdOf(inst) : t.id })
+    if (kind === 'unmanaged' || !inst) return driftId(kind, { type: t.type, resource_id: t.id })
+    // A managed instance's ids depend only on the instance: hashed once per instance, not per call.
+    let ids = managedIds.get(inst)
+    if (!ids) managedIds.set(inst, (ids = {}))
+    return (ids[kind] ??= driftId(kind, { address: inst.address || undefined, type: inst.type, resource_id: instanceIdOf(inst) }))
   }
 
   private base(kind: Drift['kind'], t: Target, actor: Actor, now: string, changes?: Drift['changes']): Drift | undefined {
@@ -384,6 +399,9 @@ export class DriftTracker {
   }
 }
 
+/** Drift ids of managed instances by kind (an instance object of a snapshot never changes). */
+const managedIds = new WeakMap<ResourceInstance, Partial<Record<Drift['kind'], string>>>()
+
 /** True when `fresh` shows a change `prev` did not (a new path or another value): someone changed more, not less. */
 function grew(prev: Drift, fresh: Drift): boolean {
   const before = new Map((prev.changes ?? []).map((c) => [c.path, JSON.stringify(c.actual)]))
@@ -420,6 +438,11 @@ function mergeChanges(base: NonNullable<Drift['changes']>, extra: NonNullable<Dr
   return [...byPath.values()]
 }
 
+/** Fingerprints of drifts already taken (open drifts are compared with each update): drifts are never mutated once made. */
+const fingerprints = new WeakMap<Drift, string>()
+
 function fingerprint(d: Drift): string {
-  return JSON.stringify([d.severity, d.changes ?? null, d.actor ?? null, d.status, d.address ?? null])
+  let fp = fingerprints.get(d)
+  if (fp === undefined) fingerprints.set(d, (fp = JSON.stringify([d.severity, d.changes ?? null, d.actor ?? null, d.status, d.address ?? null])))
+  return fp
 }

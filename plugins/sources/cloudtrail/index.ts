@@ -133,10 +133,12 @@ export default definePlugin<'source', CloudTrailOptions>({
       },
     }))
     for (const route of routes) ctx.ingress.register(route)
-    const sources: AsyncIterable<PipelineItem>[] = [fromFiles(ctx, options.paths ?? [], parse, parseDuration(options.poll))]
+    const sources: AsyncIterable<PipelineItem>[] = []
+    if (options.paths?.length) sources.push(fromFiles(ctx, options.paths, parse, parseDuration(options.poll)))
     if (routes.length) sources.push(channel)
     return {
-      output: mergeSources(sources),
+      // One source needs no merging (a race per item); none is an output that ends at once, as before.
+      output: sources.length === 1 ? sources[0]! : mergeSources(sources),
       close() {
         channel.close()
         for (const route of routes) (ctx.ingress as { unregister?: (r: { method: string; path: string }) => void }).unregister?.(route)

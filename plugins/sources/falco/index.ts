@@ -45,7 +45,8 @@ export default definePlugin<'source', FalcoOptions>({
         const now = ctx.clock.isoNow()
         const alerts = Array.isArray(body) ? body : [body]
         const results = alerts.map((a) => convertAlert(a, convert, now))
-        for (const r of results) {
+        // Per-alert debug lines only when they are logged: building their fields costs as much as converting the alert.
+        if (ctx.logger.isLevelEnabled?.('debug') ?? true) for (const r of results) {
           if (r.kind === 'event') ctx.logger.debug({ event_name: r.event.event_name, resource_id: r.event.resource_id, actor: r.event.actor?.user }, 'Received a Falco alert.')
           else if (r.kind === 'alert') ctx.logger.debug({ rule: r.alert.rule, priority: r.alert.priority, source: r.alert.source }, 'Received a Falco security alert.')
         }
