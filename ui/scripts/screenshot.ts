@@ -41,7 +41,13 @@ try {
   await page.waitForSelector('[data-testid="drift-row"]', { timeout: 60_000 })
   await page.click('[data-testid="drift-row"]')
   await page.waitForSelector('[data-testid="panel"]', { timeout: 10_000 })
-  await page.waitForTimeout(1500) // the camera eases to the selection; wait for it to settle before the picture
+  // Pull back from the selection so the picture shows its neighbourhood: shapes, icons and edges (middle level of detail).
+  await page.evaluate(() => {
+    const scene = (window as any).__tfdriftScene
+    const view = scene.view()
+    scene.setCamera(view.x, view.y, 0.25)
+  })
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
   await page.screenshot({ path: out })
   console.log(`wrote ${out}`)
 } finally {

@@ -32,9 +32,9 @@ export interface LayoutInput {
 }
 
 export interface LayoutOptions {
-  /** Distance between neighbouring members of a group, in world units (default 24). */
+  /** Distance between neighbouring members of a group, in world units (default 1). */
   spacing?: number
-  /** Margin between a group's contents and its circle (default 10). */
+  /** Margin between a group's contents and its circle (default 0.4). */
   padding?: number
   /** Area reserved per unit as a multiple of what it uses, so growth rarely repacks (default 1.3). */
   headroom?: number
@@ -135,8 +135,9 @@ export class HierarchyLayout {
   private stamp = 0
 
   constructor(options: LayoutOptions = {}) {
-    this.spacing = options.spacing ?? 24
-    this.padding = options.padding ?? 10
+    // One world unit between neighbours: the scene's level-of-detail thresholds are pixels per unit.
+    this.spacing = options.spacing ?? 1
+    this.padding = options.padding ?? 0.4
     this.headroom = Math.max(1, options.headroom ?? 1.3)
     // Hexagonal packing at distance d holds one point per (√3/2)·d²; the spiral holds one per π·c².
     this.c = this.spacing * Math.sqrt(Math.sqrt(3) / 2 / Math.PI)
