@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process'
 import os from 'node:os'
 
-const ALL = ['engine', 'store', 'terraform', 'drift', 'relay', 'ingest'] as const
+const ALL = ['engine', 'store', 'terraform', 'drift', 'relay', 'ingest', 'webhook', 'ui'] as const
 const wanted = process.argv.slice(2)
 const unknown = wanted.filter((name) => !(ALL as readonly string[]).includes(name))
 if (unknown.length > 0) {
