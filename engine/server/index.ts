@@ -28,7 +28,7 @@ import { publishBody } from './publish.ts'
 import { bridgeToFastify } from './rest-bridge.ts'
 import { ingressPathItems, REALTIME_OPENAPI_PATHS } from './rest/realtime-paths.ts'
 import { mountSse } from './sse.ts'
-import { loadStatic, resolveUiDir } from './static.ts'
+import { loadStatic, resolveUiDir, UNBUILT_PAGE } from './static.ts'
 import { listen } from './listen.ts'
 import type { Clock } from '../plugin-api.ts'
 import type { GraphCache } from '../graph/view-cache.ts'
@@ -46,7 +46,7 @@ export interface StartServerOptions {
   metricsRegistry?: Registry
   /** REST app factory; default: `createRestApp` from `./rest/index.ts`. Pass `false` to serve no REST. */
   rest?: RestAppFactory | false
-  /** Dashboard directory; default `ui/dist`, else the `ui/` placeholder. */
+  /** Dashboard directory; default `ui/dist` (without it `/` explains how to build it). */
   uiDir?: string
   /** How long a bind is retried while only TIME_WAIT leftovers of a previous run hold the port (listen.ts). */
   listenWaitMs?: number
@@ -220,6 +220,9 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
     if ((info.method === 'GET' || info.method === 'HEAD') && uiDir && !info.url.startsWith('/api/')) {
       const file = await loadStatic(uiDir, info.url)
       if (file) return send(res, state, 200, info.method === 'HEAD' ? '' : file.body, { 'content-type': file.type, 'cache-control': file.cache, 'x-content-type-options': 'nosniff' })
+    }
+    if (info.method === 'GET' && !uiDir && (info.url === '/' || info.url.startsWith('/?'))) {
+      return send(res, state, 503, UNBUILT_PAGE, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' })
     }
     // uWS does not stop reading a body we never asked for; answering is enough.
     sendError(res, state, 404, 'not_found', `No route for ${info.method} ${info.url}.`, cors)

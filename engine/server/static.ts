@@ -1,4 +1,4 @@
-/** Serves the built dashboard (`ui/dist`, else the `ui/` placeholder) with an index.html fallback for client routes. */
+/** Serves the built dashboard (`ui/dist`) with an index.html fallback for client routes. */
 import { readFile, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { extname, join, normalize, resolve, sep } from 'node:path'
@@ -9,12 +9,17 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8', '.wasm': 'application/wasm',
 }
 
-/** Picks the directory to serve: explicit, else `<root>/ui/dist`, else `<root>/ui`. */
+/** Picks the directory to serve: explicit, else the built dashboard `<root>/ui/dist` (the sources in `ui/` need Vite). */
 export function resolveUiDir(explicit: string | undefined, root: string): string | undefined {
   if (explicit) return resolve(explicit)
-  for (const dir of [join(root, 'ui', 'dist'), join(root, 'ui')]) if (existsSync(join(dir, 'index.html'))) return dir
-  return undefined
+  const dist = join(root, 'ui', 'dist')
+  return existsSync(join(dist, 'index.html')) ? dist : undefined
 }
+
+/** What `/` answers when the dashboard was never built (`tfdrift run` without `npm start`'s build step). */
+export const UNBUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>tfdrift</title>
+<p>The dashboard is not built. Run <code>npm run build</code> (or start with <code>npm start</code>, which builds it when stale);
+the API is served meanwhile under <code>/api/v1</code>.</p>`
 
 export interface StaticFile { body: Buffer; type: string; cache: string }
 
