@@ -214,12 +214,15 @@ describe.skipIf(!hasBinary('chromium'))('dashboard in Chromium', () => {
     const second = plans[1]!.drift
     await admin.fill('[data-testid="search"]', second.address)
     await admin.locator('[data-testid="search-result"]').first().click()
-    await admin.locator(`[data-testid="remediation"][data-status="proposed"] [data-testid="reject"]`).first().click()
+    const card = admin.locator(`[data-testid="remediation"][data-status="proposed"]`).first()
+    const planId = await card.getAttribute('data-plan-id')
+    await card.locator('[data-testid="reject"]').click()
     expect(await admin.locator('[data-testid="reject-confirm"]').isDisabled()).toBe(true)
     await admin.fill('[data-testid="reject-reason"]', 'change window closed')
     await admin.click('[data-testid="reject-confirm"]')
-    await admin.locator('[data-testid="remediation"][data-status="rejected"]').first().waitFor({ timeout: 10_000 })
-    const stored = (await (await fetch(`http://127.0.0.1:${port}/api/v1/remediations/${plans[1]!.plan.id}`, { headers: { authorization: `Bearer ${READ}` } })).json()).data
+    await admin.locator(`[data-testid="remediation"][data-plan-id="${planId}"][data-status="rejected"]`).waitFor({ timeout: 10_000 })
+    // A decision is kept even when the demo later reverts the change (only proposed plans turn obsolete).
+    const stored = (await (await fetch(`http://127.0.0.1:${port}/api/v1/remediations/${planId}`, { headers: { authorization: `Bearer ${READ}` } })).json()).data
     expect(stored.status).toBe('rejected')
     expect(JSON.stringify(stored)).toContain('change window closed')
     await admin.close()

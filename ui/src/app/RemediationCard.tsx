@@ -31,7 +31,7 @@ export function RemediationCard(props: RemediationCardProps) {
     }
   }
   return (
-    <section class="remediation" data-testid="remediation" data-status={props.plan.status}>
+    <section class="remediation" data-testid="remediation" data-status={props.plan.status} data-plan-id={props.plan.id}>
       <p><strong>{props.plan.strategy}</strong>: {props.plan.summary} <span class={`badge ${props.plan.status}`}>{props.plan.status}</span></p>
       <pre class="plan">{props.plan.content}</pre>
       <Show when={props.plan.decided_by}><p class="muted">{props.plan.status} by {props.plan.decided_by}{props.plan.reason ? `: ${props.plan.reason}` : ''}</p></Show>
