@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/**/*.test.ts', 'plugins/**/*.test.ts', 'engine/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'plugins/**/*.test.ts', 'engine/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           pool: 'forks',

@@ -18,7 +18,7 @@ export type { Envelope, Publication, Topic, SubscriptionTopic } from './envelope
 export { SEVERITIES } from './model.ts'
 export type {
   ResourceInstance, Snapshot, Actor, ChangeEvent, AttributeChange, DriftKind, DriftStatus, Drift, Severity,
-  RemediationStatus, RemediationPlan, Coverage,
+  RemediationStatus, RemediationPlan, Coverage, EventAttribute, EventTarget,
 } from './model.ts'
 export type { Bus } from './bus/bus.ts'
 export type { Store } from './store/store.ts'
@@ -38,3 +38,21 @@ export type { ResourceGraph, GraphNode, GraphEdge, ImpactEntry } from './graph/i
 // Drift analyzer: compare snapshots, normalise values, ignore and rate drifts.
 export { diffSnapshots, compareInstances, IgnoreRules, SeverityRater, DEFAULT_SEVERITY_RULES, registerSetAttributes, maskDrift, maskChange, maskSecrets, MASK, coverageOf, driftId } from './drift/index.ts'
 export type { DiffOptions, DiffResult, SeverityRule } from './drift/index.ts'
+export { instanceId, expandFlatmap, atLeast } from './drift/index.ts'
+// One ajv factory for every JSON Schema validator (drafts and formats decided once).
+export { createAjv, isDraft07 } from './schema/ajv.ts'
+export type { CreateAjvOptions } from './schema/ajv.ts'
+// Ids: ULIDs for events, drifts and plans.
+export { newId } from './ids.ts'
+// Push sources (HTTP ingress): a bounded channel between route handlers and the output, per-item results as data.
+export { BoundedChannel } from './sources/channel.ts'
+export { ingestBatch } from './sources/ingest.ts'
+export type { ItemResult } from './sources/ingest.ts'
+// Delivering transports over HTTP: one POST with a timeout, and its answer as a DeliveryOutcome.
+export { post as postHttp, outcomeOf as httpOutcome, retryAfterMs } from './delivery/http.ts'
+export type { PostResult } from './delivery/http.ts'
+export { summarize as summarizeEnvelope } from './envelope-format.ts'
+// Remediation: a drift as a proposed plan, and the HCL encoder plans are written with.
+export { toPlan } from './remediation/drift-plan.ts'
+export type { PlanOptions } from './remediation/drift-plan.ts'
+export { hclString, hclValue, hclKey, formatHcl, shellQuote } from './remediation/hcl.ts'

@@ -24,7 +24,7 @@ export const ERRORS = {
   TFD_ERR_INGRESS_CONFLICT: 'Two ingress routes of one tenant (or one and a server route) use the same method and path, so a push could not tell which pipeline it is for; give one node another path in its options, or move one pipeline to another tenant.',
   TFD_ERR_INGRESS_TENANT: 'This ingress route belongs to pipelines of another tenant, so your token may not post to it; use a token of the tenant whose pipeline receives there, or add the source to a pipeline of your tenant.',
   TFD_ERR_JSON_TOO_DEEP: 'The JSON (a request body or WebSocket message) nests arrays/objects deeper than 64 levels, the limit for JSON from clients; flatten it.',
-  TFD_ERR_MAPPING_INVALID: 'An event mapping file (plugins/sources/cloudtrail/mappings/*.json) does not match mapping.schema.json, names an unknown converter or maps an event twice; fix the named file at the JSON pointer.',
+  TFD_ERR_MAPPING_INVALID: 'An event mapping file (engine/audit/mappings/*.json) does not match mapping.schema.json, names an unknown converter or maps an event twice; fix the named file at the JSON pointer.',
   TFD_ERR_MEDIA_TYPE: 'The request body has an unsupported Content-Type; send application/json (one document) or application/x-ndjson (one per line), optionally with charset=utf-8.',
   TFD_ERR_NOT_FOUND: 'Nothing with that id or address exists for your tenant; check the value (list endpoints show valid ones).',
   TFD_ERR_PLAN_ERRORED: 'The plan JSON says `errored: true` (terraform plan failed), so it holds no trustworthy drift; fix the plan errors and run `terraform plan` again.',

@@ -1,19 +1,34 @@
 /**
  * Validates event envelopes against `schemas/envelope.schema.json` and, when the type has one,
  * `schemas/events/<type>.schema.json` (which also pins the topic and describes `data`). Schemas are
- * compiled once, on first use.
+ * compiled on first use, and again after plugins register the schemas they publish.
+ *
+ * The engine knows no plugin: an event schema may `$ref` a schema a plugin declares
+ * (`PluginDefinition.eventSchemas`, each with an `$id`), registered by the host when it resolves the
+ * plugin. A type whose schema refers to a schema no loaded plugin declared is refused, saying so.
  */
 import { readdirSync, readFileSync } from 'node:fs'
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
-
-// ajv-formats is CommonJS; under ESM its default export may arrive wrapped.
-type AddFormats = (ajv: Ajv2020) => Ajv2020
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import { createAjv } from './schema/ajv.ts'
+import type { JsonSchema } from './plugin-api.ts'
 
 const ROOT = new URL('../', import.meta.url)
-/** Schemas that event schemas `$ref` from outside `schemas/`, by repository path (their `$id` is `https://tfdrift.dev/<path>`). */
-const EXTERNAL = ['plugins/discovery/terraform-state/events.schema.json']
+/** Schemas plugins declared (`eventSchemas`), by `$id`. */
+const registered = new Map<string, JsonSchema>()
+
+/**
+ * Adds schemas a plugin publishes events against (each needs a string `$id`), so event schemas can
+ * `$ref` them. Registering an `$id` again with the same schema is a no-op.
+ */
+export function registerEventSchemas(schemas: readonly JsonSchema[]): void {
+  for (const schema of schemas) {
+    const id = schema.$id
+    if (typeof id !== 'string' || id.length === 0) throw new Error('An event schema a plugin declares needs a string $id.')
+    if (registered.get(id) === schema) continue
+    registered.set(id, schema)
+    compiled = undefined
+  }
+}
 
 export interface EnvelopeProblem { pointer: string; message: string }
 export type EnvelopeCheck = { ok: true } | { ok: false; errors: EnvelopeProblem[] }
@@ -28,13 +43,31 @@ export function eventTypes(): string[] {
   return readdirSync(new URL('schemas/events/', ROOT)).filter((f) => f.endsWith('.schema.json')).map((f) => f.slice(0, -'.schema.json'.length)).sort()
 }
 
+/** Stands in for a type whose schema refers to a schema no loaded plugin declared: refuses, naming the reference. */
+function unresolved(type: string, ref: string): ValidateFunction {
+  const validate = (() => {
+    validate.errors = [{ keyword: '$ref', instancePath: '', schemaPath: '#', params: { $ref: ref }, message: `has type "${type}", whose schema refers to ${ref}, which no loaded plugin declares in eventSchemas` }]
+    return false
+  }) as unknown as ValidateFunction
+  return validate
+}
+
 function compile(): Compiled {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false })
-  addFormats(ajv)
+  const ajv = createAjv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false })
   ajv.addSchema(read('schemas/envelope.schema.json'))
   ajv.addSchema(read('schemas/model.schema.json'))
-  for (const rel of EXTERNAL) ajv.addSchema(read(rel), `https://tfdrift.dev/${rel}`)
-  const byType = new Map(eventTypes().map((type) => [type, ajv.compile(read(`schemas/events/${type}.schema.json`))]))
+  for (const schema of registered.values()) ajv.addSchema(schema)
+  const byType = new Map<string, ValidateFunction>()
+  for (const type of eventTypes()) {
+    try {
+      byType.set(type, ajv.compile(read(`schemas/events/${type}.schema.json`)))
+    } catch (error) {
+      const ref = (error as { missingRef?: string }).missingRef
+      if (ref === undefined) throw error
+      ajv.removeSchema(`https://tfdrift.dev/schemas/events/${type}.schema.json`)
+      byType.set(type, unresolved(type, ref))
+    }
+  }
   return { envelope: ajv.getSchema('https://tfdrift.dev/schemas/envelope.schema.json')!, byType }
 }
 

@@ -40,6 +40,11 @@ export interface ResourceInstance {
   previous_address?: string
   /** Attribute paths whose value is unknown (plan `after_unknown`); never compared. */
   unknown_paths?: Array<Array<string | number>>
+  /**
+   * Set by live observers (provider plugins) that read some of a type's attributes: only the top-level
+   * attributes both this and the expected instance hold are compared; the rest is never reported changed.
+   */
+  partial?: boolean
 }
 
 /** A point-in-time set of resources: what Terraform expects, or what is observed live. */

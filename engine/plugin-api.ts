@@ -215,6 +215,19 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, O = any> {
    * lets `tfdrift validate` find two routes of one tenant on one path before anything runs.
    */
   ingress?(options: O): IngressDeclaration[]
+  /**
+   * What the host must start for this plugin before `create`: `server` — the HTTP/WS server (a transport
+   * that serves clients says so). The engine learns capabilities here, never from plugin names.
+   */
+  requires?: { server?: boolean }
+  /**
+   * JSON Schemas (each with a string `$id`) describing the data of events this plugin publishes; the
+   * host registers them with the event validator when it resolves the plugin, so the event catalogue
+   * (`schemas/events/<type>.schema.json`) may `$ref` them.
+   */
+  eventSchemas?: JsonSchema[]
+  /** Extra reference for `tfdrift plugins info`: `text` is printed after the summary, `data` merged into `--json`. */
+  info?(): { text: string; data: Record<string, unknown> }
   create(ctx: PluginContext, options: O): InstanceByKind[K] | Promise<InstanceByKind[K]>
 }
 

@@ -22,7 +22,7 @@ import { createLogger } from './logger.ts'
 import { createBus } from './bus/create.ts'
 import { openStore } from './store/open.ts'
 import { createRootContainer } from './host/context.ts'
-import { checkAll } from './host/check.ts'
+import { checkAll, type CheckedNode } from './host/check.ts'
 import { IngressTable } from './host/ingress.ts'
 import { Dataflow } from './dataflow/dataflow.ts'
 import type { NodeStats } from './dataflow/node.ts'
@@ -48,7 +48,7 @@ export interface RuntimeOptions {
   /** Use these instead of opening them from the config; the caller owns them (stop() flushes the store, closes neither). */
   bus?: Bus
   store?: Store
-  /** Plugins resolvable by name (default: the built-ins). */
+  /** Plugins resolvable by name (default: the bundle of `tfdrift/plugins`, see host/builtins.ts). */
   builtins?: readonly PluginDefinition[]
 }
 
@@ -68,9 +68,10 @@ export interface Runtime {
 /** An ingress that only records routes; used when no server runs. */
 export class RecordingIngress extends IngressTable {}
 
-function needsServer(config: TfdriftConfig): boolean {
+/** The server runs when the config sets `server` or a plugin of the config declares `requires.server`. */
+function needsServer(config: TfdriftConfig, nodes: readonly CheckedNode[]): boolean {
   if (config.server) return true
-  return Object.values(config.pipelines ?? {}).some((p) => (p?.transports ?? []).some((t) => t && (t.use === 'realtime' || (typeof t.use === 'object' && t.use?.name === 'realtime'))))
+  return nodes.some((n) => n.definition.requires?.server === true)
 }
 
 /** Loads the server only when needed (it brings uWebSockets.js and fastify). */
@@ -108,7 +109,7 @@ export async function startRuntime(config: TfdriftConfig, opts: RuntimeOptions =
   // One state view per process: REST and the live stats publisher would otherwise each load every snapshot.
   const graphs = new GraphCache(store)
   try {
-    if (needsServer(config)) {
+    if (needsServer(config, nodes)) {
       const { startServer } = await loadServer()
       const started = await startServer({ config: config.server ?? {}, bus, store, logger, metricsRegistry, clock, graphs })
       server = started

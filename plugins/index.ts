@@ -3,7 +3,7 @@
  * `tfdrift.config.ts` files import from `tfdrift/plugins`.
  * To add a built-in: import its definition and helper below and append the definition to BUILTIN_PLUGINS.
  */
-import type { PluginDefinition } from '../engine/plugin-api.ts'
+import type { PluginDefinition } from 'tfdrift'
 import demoPlugin, { demo } from './discovery/demo/index.ts'
 import cloudtrailPlugin, { cloudtrail } from './sources/cloudtrail/index.ts'
 import falcoPlugin, { falco } from './sources/falco/index.ts'

@@ -1,13 +1,17 @@
 /**
- * Generates `docs/errors.md` from the ERRORS catalogue and `docs/config.md` from the config schema's
- * descriptions, defaults and examples. `npm run docs` writes them; `--check` exits 1 when they are stale
- * (tests run the same comparison).
+ * Generates `docs/errors.md` from the ERRORS catalogue, `docs/config.md` from the config schema's
+ * descriptions, defaults and examples, and `docs/plugins.md` from every built-in plugin's options schema
+ * (the registry of `tfdrift/plugins`, as the host sees them: shared delivery options included).
+ * `npm run docs` writes them; `--check` exits 1 when they are stale (tests run the same comparison).
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ERRORS } from '../errors.ts'
 import { readSchema } from '../config/validate.ts'
+import { BUILTIN_PLUGINS } from 'tfdrift/plugins'
+import { PLUGIN_KINDS, type PluginDefinition } from '../plugin-api.ts'
+import { generatedTypes } from './gen-types.ts'
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -45,6 +49,8 @@ function resolve(schema: Schema, root: Schema, server: Schema): Schema {
 }
 
 function typeOf(schema: Schema): string {
+  const branches = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined
+  if (branches && schema.type === undefined) return [...new Set(branches.map((b) => (b.$ref ? 'object' : b.type === 'array' && b.items?.$ref ? 'object[]' : typeOf(b))))].join(' \\| ')
   if (schema.enum) return schema.enum.map((v: unknown) => `\`${JSON.stringify(v)}\``).join(' \\| ')
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``
   if (schema.type === 'array') return schema.items?.enum || schema.items?.const !== undefined ? `(${typeOf(schema.items)})[]` : `${schema.items?.type ?? (schema.items?.$ref ? 'node' : 'any')}[]`
@@ -97,9 +103,51 @@ export function renderConfigDoc(): string {
   ].join('\n')
 }
 
-/** Generated docs: path relative to the root → expected text. */
+/** One plugin's section of docs/plugins.md: what it is, what the host starts for it, its options and examples. */
+function pluginSection(def: PluginDefinition): string[] {
+  const schema = def.optionsSchema as Schema
+  const rows: Row[] = []
+  // A plugin schema's `$ref`s point into its own `$defs`; the config resolver handles exactly those.
+  walk(schema, '', schema, {}, rows, false)
+  const notes = [
+    def.requires?.server ? 'Needs the HTTP/WS server: the host starts it when this plugin is configured.' : '',
+    def.eventSchemas?.length ? `Publishes events whose data is described by ${def.eventSchemas.map((e) => `\`${String(e.$id)}\``).join(', ')}.` : '',
+  ].filter(Boolean)
+  const examples = (Array.isArray(schema.examples) ? schema.examples : []) as unknown[]
+  return [
+    `## \`${def.name}\` (${def.kind})`,
+    '',
+    `${def.description ?? ''} Version ${def.version}, plugin API \`${def.apiVersion}\`.`,
+    '',
+    ...(schema.description ? [`${schema.description}`, ''] : []),
+    ...(notes.length ? [...notes, ''] : []),
+    ...(rows.length ? ['| Option | Type | Default | Description | Example |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.path} | ${r.type} | ${r.fallback} | ${r.description} | ${r.example} |`), ''] : ['No options.', '']),
+    ...(examples.length ? ['Examples (JSON/YAML configs; TypeScript configs pass the same object to the helper from `tfdrift/plugins`):', '', '```json', ...examples.map((e) => JSON.stringify({ use: def.name, with: e })), '```', ''] : []),
+  ]
+}
+
+/** The text of docs/plugins.md. */
+export function renderPluginsDoc(plugins: readonly PluginDefinition[] = BUILTIN_PLUGINS): string {
+  const sorted = [...plugins].sort((a, b) => PLUGIN_KINDS.indexOf(a.kind) - PLUGIN_KINDS.indexOf(b.kind) || a.name.localeCompare(b.name))
+  return [
+    '# Built-in plugins',
+    '',
+    '<!-- Generated from each built-in plugin\'s options schema (the registry in `tfdrift/plugins`) by `npm run docs`; do not edit by hand. -->',
+    '',
+    'Every option below is checked against the plugin\'s JSON Schema before anything starts (`tfdrift validate` lists every problem).',
+    'Name a plugin with `use` in JSON/YAML configs, or with its helper from `tfdrift/plugins` in TypeScript configs.',
+    '',
+    '| Plugin | Kind | Description |',
+    '| --- | --- | --- |',
+    ...sorted.map((d) => `| [\`${d.name}\`](#${d.name}-${d.kind}) | ${d.kind} | ${escapeCell(d.description ?? '')} |`),
+    '',
+    ...sorted.flatMap(pluginSection),
+  ].join('\n')
+}
+
+/** Generated docs, and the option types derived from the plugin schemas: path relative to the root → expected text. */
 export function generatedDocs(): Record<string, string> {
-  return { 'docs/errors.md': renderErrorsDoc(), 'docs/config.md': renderConfigDoc() }
+  return { 'docs/errors.md': renderErrorsDoc(), 'docs/config.md': renderConfigDoc(), 'docs/plugins.md': renderPluginsDoc(), ...generatedTypes(ROOT) }
 }
 
 /** Paths whose committed text differs from what the generator produces. */

@@ -12,6 +12,7 @@ import { initCommand } from './init.ts'
 import { pluginsCommand } from './plugins.ts'
 import { tapCommand } from './tap.ts'
 import { reportError } from './problems.ts'
+import { installBuiltins } from '../host/builtins.ts'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -49,6 +50,8 @@ export async function buildProgram(): Promise<Command> {
 /** Runs the CLI with `argv` (default: the process's). */
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
+    // The composition root: the built-in bundle is wired here, not inside the engine.
+    installBuiltins((await import('tfdrift/plugins')).BUILTIN_PLUGINS)
     const program = await buildProgram()
     await program.parseAsync(argv)
   } catch (error) {

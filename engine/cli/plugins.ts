@@ -1,4 +1,5 @@
 /** `tfdrift plugins list`: built-in plugins plus installed `tfdrift-plugin-*` packages. */
+import { builtins } from '../host/builtins.ts'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -17,10 +18,9 @@ export interface PluginRow {
 
 const PACKAGE_NAME = /^(@[^/]+\/)?tfdrift-plugin-[a-z0-9._-]+$/
 
-/** Built-in plugins, from the explicit list in `plugins/index.ts`. */
+/** Built-in plugins: the bundle the composition root installed (`tfdrift/plugins` by default). */
 export async function builtinPlugins(): Promise<PluginRow[]> {
-  const { BUILTIN_PLUGINS } = await import('../../plugins/index.ts')
-  return BUILTIN_PLUGINS.map((p) => ({ name: p.name, kind: p.kind, version: p.version, description: p.description ?? '', origin: 'builtin' }))
+  return (await builtins()).map((p) => ({ name: p.name, kind: p.kind, version: p.version, description: p.description ?? '', origin: 'builtin' }))
 }
 
 /** `tfdrift-plugin-*` and `@scope/tfdrift-plugin-*` packages in the node_modules folders from `dir` upwards. */
@@ -112,12 +112,11 @@ export function pluginsCommand(): Command {
       try {
         const row = [...(await builtinPlugins()), ...(await installedPlugins(process.cwd()))].find((r) => r.name === name)
         if (!row) throw new TfdriftError('TFD_ERR_PLUGIN_NOT_FOUND', `No plugin named "${name}"; run \`tfdrift plugins list\` to see the available ones.`)
-        // The audit-event sources share one mapping table (data files), so their coverage is part of what they are.
-        const coverage = row.origin === 'builtin' && (name === 'cloudtrail' || name === 'falco')
-          ? (await import('../../plugins/sources/cloudtrail/mapping/coverage.ts')) : undefined
-        const report = coverage?.mappingCoverage()
-        if (opts.json) process.stdout.write(`${JSON.stringify({ ...row, ...(report ? { mappings: report } : {}) }, null, 2)}\n`)
-        else process.stdout.write(`${table([row])}\n${report && coverage ? `\n${coverage.renderCoverage(report)}\n` : ''}`)
+        // A plugin may add its own reference (the audit-event sources: what their mapping table covers).
+        const definition = row.origin === 'builtin' ? (await builtins()).find((d) => d.name === name) : undefined
+        const extra = definition?.info?.()
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ...row, ...(extra?.data ?? {}) }, null, 2)}\n`)
+        else process.stdout.write(`${table([row])}\n${extra ? `\n${extra.text}\n` : ''}`)
       } catch (error) {
         process.exitCode = reportError(error)
       }

@@ -15,6 +15,7 @@ import { buildScanResult, type ScanResult } from '../drift/scan/result.ts'
 import { formatTable, useColour } from '../drift/scan/table.ts'
 import { formatMarkdown } from '../drift/scan/markdown.ts'
 import { toSarif } from '../drift/scan/sarif.ts'
+import { observeWithProvider } from './provider.ts'
 
 export const SCAN_FORMATS = ['table', 'json', 'sarif', 'markdown'] as const
 export type ScanFormat = (typeof SCAN_FORMATS)[number]
@@ -27,6 +28,12 @@ export interface ScanOptions {
   ignoreFile?: string
   ignore?: string[]
   minSeverity?: Severity
+  /** A discovery plugin (`aws`, a `tfdrift-plugin-*` package or a path) that observes the live side. */
+  provider?: string
+  /** Provider options: `--region` (regions), `--endpoint`, and `--provider-options` (JSON). */
+  region?: string[]
+  endpoint?: string
+  providerOptions?: string
 }
 
 /** Where scan writes; tests pass their own streams. */
@@ -100,12 +107,31 @@ export async function runScan(opts: ScanOptions, io: ScanIO): Promise<number> {
   }
 }
 
+/** The provider's options from `--provider-options` JSON, `--region` and `--endpoint` (env: TFDRIFT_PROVIDER_ENDPOINT). */
+function providerOptions(opts: ScanOptions): Record<string, unknown> {
+  let options: Record<string, unknown> = {}
+  if (opts.providerOptions) {
+    try {
+      options = JSON.parse(opts.providerOptions) as Record<string, unknown>
+    } catch (error) {
+      throw new TfdriftError('TFD_ERR_SCAN_USAGE', `--provider-options is not JSON: ${(error as Error).message}`)
+    }
+    if (!options || typeof options !== 'object' || Array.isArray(options)) throw new TfdriftError('TFD_ERR_SCAN_USAGE', '--provider-options must be a JSON object.')
+  }
+  if (opts.region?.length) options.regions = opts.region
+  const endpoint = opts.endpoint ?? process.env.TFDRIFT_PROVIDER_ENDPOINT
+  if (endpoint) options.endpoint = endpoint
+  return options
+}
+
 /** Reads inputs and diffs them; throws TfdriftError on bad input. */
 export async function scan(opts: ScanOptions, io: ScanIO): Promise<ScanResult> {
   const states = opts.state ?? []
   const lives = opts.live ?? []
   if (opts.plan && lives.length > 0) throw new TfdriftError('TFD_ERR_SCAN_USAGE', 'pass either --live or --plan, not both.')
-  if (!opts.plan && (states.length === 0 || lives.length === 0)) {
+  if (opts.provider && opts.plan) throw new TfdriftError('TFD_ERR_SCAN_USAGE', 'pass either --provider or --plan, not both.')
+  if (opts.provider && states.length === 0) throw new TfdriftError('TFD_ERR_SCAN_USAGE', 'missing --state: --provider observes the live side, the state is the expected one.')
+  if (!opts.plan && !opts.provider && (states.length === 0 || lives.length === 0)) {
     throw new TfdriftError('TFD_ERR_SCAN_USAGE', states.length === 0 ? 'missing --state (and --live), or --plan.' : 'missing --live <refreshed.tfstate|snapshot.json> or --plan <plan.json>.')
   }
   if (opts.minSeverity && !SEVERITIES.includes(opts.minSeverity)) {
@@ -124,6 +150,7 @@ export async function scan(opts: ScanOptions, io: ScanIO): Promise<ScanResult> {
     for (const f of stateFiles) { expected.push(readExpected(f)); bar.step(f) }
     for (const uri of lives.filter(isRemote)) observed.push(...(await readRemote(uri, 'observed')))
     for (const f of liveFiles) { observed.push(readLive(f, warn)); bar.step(f) }
+    if (opts.provider) observed.push(await observeWithProvider({ use: opts.provider, options: providerOptions(opts), stderr: io.stderr }))
     if (opts.plan) {
       const plan = readPlan(opts.plan, warn)
       bar.step(opts.plan)
@@ -150,6 +177,10 @@ export function scanCommand(): Command {
     .option('--state <paths...>', 'expected state: tfstate files, directories (every *.tfstate below), globs, s3://bucket/key, https:// (HTTP backend) or tfc://org/workspace')
     .option('--live <paths...>', 'observed state: a refreshed tfstate (terraform apply -refresh-only), a snapshot JSON, or a plan JSON')
     .option('--plan <file>', 'a `terraform show -json` plan; drift comes from its resource_drift (its own prior state is the expected side unless --state is given)')
+    .option('--provider <name>', 'observe the live side with a discovery plugin (e.g. aws: the tfdrift-plugin-aws package); finds unmanaged resources too')
+    .option('--region <regions...>', 'regions for --provider (default: the plugin\'s, us-east-1 for aws)')
+    .option('--endpoint <url>', 'one API endpoint for --provider (LocalStack, tests; env TFDRIFT_PROVIDER_ENDPOINT)')
+    .option('--provider-options <json>', 'options of the --provider plugin as a JSON object, e.g. \'{"concurrency":16}\'')
     .addOption(new Option('--format <format>', 'output format').choices([...SCAN_FORMATS]).default('table'))
     .option('--ignore-file <file>', 'gitignore-style ignore rules (default: ./.tfdriftignore when present)')
     .option('--ignore <patterns...>', 'extra ignore patterns, e.g. aws_instance.*.tags.LastScanned')

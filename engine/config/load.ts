@@ -124,7 +124,7 @@ const loadYaml: Loader = (filepath, content) => {
 const loadCode: Loader = async (filepath) => {
   const api = await import('../api.ts')
   // A broken built-in must only fail the configs that import `tfdrift/plugins`, and say why.
-  const plugins = await import('../../plugins/index.ts').catch((error: unknown) => new Proxy({}, {
+  const plugins = await import('tfdrift/plugins').catch((error: unknown) => new Proxy({}, {
     get(_target, key) {
       if (key === 'then') return undefined
       throw new Error(`tfdrift/plugins failed to load: ${(error as Error)?.message ?? error}`, { cause: error })

@@ -6,17 +6,13 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import { createAjv } from '../schema/ajv.ts'
 import type { Problem } from '../errors.ts'
 import type { TfdriftConfig } from './types.ts'
 import { escapePointer } from './env.ts'
 import { loadConfig, type LoadOptions } from './load.ts'
 import { jwtKey } from '../server/auth.ts'
-
-// ajv-formats is CommonJS; under ESM its default export may arrive wrapped.
-type AddFormats = (ajv: Ajv2020) => Ajv2020
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats
 
 /** Directory of the JSON Schemas shipped with tfdrift. */
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url))
@@ -29,8 +25,7 @@ export function readSchema(name: string): Record<string, unknown> {
 let compiled: ValidateFunction | undefined
 function configValidator(): ValidateFunction {
   if (compiled) return compiled
-  const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true })
-  addFormats(ajv)
+  const ajv = createAjv({ allErrors: true, strict: false, verbose: true })
   ajv.addSchema(readSchema('server-config.schema.json'))
   const validate = ajv.compile(readSchema('config.schema.json'))
   compiled = validate

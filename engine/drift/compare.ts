@@ -167,7 +167,14 @@ function namesOf(inst: ResourceInstance): string[] {
 /** The masked, ignore-filtered leaf changes between two matched instances. */
 export function compareInstances(e: ResourceInstance, o: ResourceInstance, ignore?: IgnoreRules, names = namesOf(e), anyOrder = false): AttributeChange[] {
   const provider = e.provider || o.provider
-  const raw = diffAttributes(expandFlatmap(e.attributes ?? {}), expandFlatmap(o.attributes ?? {}), e.type, provider, anyOrder)
+  const expected = expandFlatmap(e.attributes ?? {})
+  const actual = expandFlatmap(o.attributes ?? {})
+  // A partial observation (a provider plugin) says nothing about the attributes it did not read.
+  // Only the attributes both sides hold are compared: the state's others were not read, the plugin's others
+  // are not in this state's schema version.
+  const raw = o.partial
+    ? diffAttributes(pickKeys(expected, actual), pickKeys(actual, expected), e.type, provider, anyOrder)
+    : diffAttributes(expected, actual, e.type, provider, anyOrder)
   const sensitivePaths = [...(e.sensitive_paths ?? []), ...(o.sensitive_paths ?? [])]
   const unknownPaths = [...(e.unknown_paths ?? []), ...(o.unknown_paths ?? [])]
   const out: AttributeChange[] = []
@@ -177,6 +184,13 @@ export function compareInstances(e: ResourceInstance, o: ResourceInstance, ignor
     const sensitive = isSensitivePath(c.path, sensitivePaths)
     out.push(maskChange({ path: c.path.join('.'), expected: c.expected ?? null, actual: c.actual ?? null, sensitive }))
   }
+  return out
+}
+
+/** The entries of `from` whose keys `like` has. */
+function pickKeys(from: Record<string, unknown>, like: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(like)) if (key in from) out[key] = from[key]
   return out
 }
 

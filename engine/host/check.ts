@@ -7,7 +7,7 @@
 import type { TfdriftConfig } from '../config/types.ts'
 import type { PluginDefinition } from '../plugin-api.ts'
 import type { Problem } from '../errors.ts'
-import { BUILTIN_PLUGINS } from '../../plugins/index.ts'
+import { builtins as defaultBuiltins, registerPluginSchemas } from './builtins.ts'
 import { buildGraph, checkWiring, type GraphNode } from '../dataflow/graph.ts'
 import { resolvePlugin } from './resolve.ts'
 import { validateOptions } from './options.ts'
@@ -21,10 +21,11 @@ export interface CheckedNode {
 }
 
 /** Resolves and validates one node; returns the problems, or the checked node. */
-export async function checkNode(node: GraphNode, configDir: string, builtins: readonly PluginDefinition[] = BUILTIN_PLUGINS): Promise<{ checked?: CheckedNode; problems: Problem[] }> {
-  const resolved = await resolvePlugin(node.config.use, { builtins, configDir, pointer: `${node.pointer}/use` })
+export async function checkNode(node: GraphNode, configDir: string, builtins?: readonly PluginDefinition[]): Promise<{ checked?: CheckedNode; problems: Problem[] }> {
+  const resolved = await resolvePlugin(node.config.use, { builtins: builtins ?? await defaultBuiltins(), configDir, pointer: `${node.pointer}/use` })
   if ('problem' in resolved) return { problems: [resolved.problem] }
   const def = resolved.definition
+  registerPluginSchemas(def)
   if (def.kind !== node.kind) {
     return { problems: [{ code: 'TFD_ERR_WIRING', pointer: `${node.pointer}/use`, message: `Plugin "${def.name}" is a ${def.kind} plugin but is listed under ${node.stage} in pipeline "${node.pipeline}".`, hint: `Move it to the stage for ${def.kind} plugins.` }] }
   }
@@ -48,9 +49,10 @@ export async function checkAll(config: TfdriftConfig, opts: { configDir: string;
   const problems: Problem[] = []
   const nodes: CheckedNode[] = []
   const declaring: DeclaringNode[] = []
+  const builtins = opts.builtins ?? await defaultBuiltins()
   for (const graph of buildGraph(config)) {
     problems.push(...checkWiring(graph))
-    const results = await Promise.all(graph.nodes.map((node) => checkNode(node, opts.configDir, opts.builtins)))
+    const results = await Promise.all(graph.nodes.map((node) => checkNode(node, opts.configDir, builtins)))
     for (const r of results) {
       problems.push(...r.problems)
       if (!r.checked) continue

@@ -1,18 +1,15 @@
 /** Validates a node's `with` options against its plugin's `optionsSchema` (ajv, defaults applied). */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import { createAjv, isDraft07 } from '../schema/ajv.ts'
 import type { PluginDefinition } from '../plugin-api.ts'
 import type { Problem } from '../errors.ts'
 import { pointerToken } from './stages.ts'
 
-const addFormats = addFormatsModule as unknown as <A extends Ajv | Ajv2020>(ajv: A) => A
 const ajvOptions = { useDefaults: true, allErrors: true, strict: false, coerceTypes: false } as const
 // Draft 2020-12 and draft-07 cannot share one ajv instance; third-party plugins use either.
-const ajv2020 = addFormats(new Ajv2020(ajvOptions))
-const ajv07 = addFormats(new Ajv(ajvOptions))
-const ajvFor = (schema: object) =>
-  String((schema as { $schema?: unknown }).$schema ?? '').includes('draft-07') ? ajv07 : ajv2020
+const ajv2020 = createAjv(ajvOptions)
+const ajv07 = createAjv({ ...ajvOptions, draft: '07' })
+const ajvFor = (schema: object) => (isDraft07(schema) ? ajv07 : ajv2020)
 const compiled = new WeakMap<object, ValidateFunction>()
 
 /** Deep copy of plain objects and arrays (functions and class instances are kept as they are). */

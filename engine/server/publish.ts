@@ -5,15 +5,13 @@
  * in `schemas/events/` — before any is published (all or nothing); the tenant is always the caller's.
  */
 import { readFileSync } from 'node:fs'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
+import { createAjv } from '../schema/ajv.ts'
 import type { Bus } from '../bus/bus.ts'
 import type { Envelope, Publication } from '../envelope.ts'
 import { validateEventPublication } from '../events.ts'
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 const schema = JSON.parse(readFileSync(new URL('../../schemas/publication.schema.json', import.meta.url), 'utf8'))
-const ajv = addFormats(new Ajv2020({ allErrors: false, strict: false }))
+const ajv = createAjv({ allErrors: false, strict: false })
 const validate = ajv.compile(schema)
 
 /** Max publications in one batch. */

@@ -4,8 +4,8 @@
  * tfstate, a plan JSON or a snapshot JSON — and sniffs which it is.
  */
 import { readFileSync } from 'node:fs'
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
+import type { ErrorObject } from 'ajv'
+import { createAjv } from '../schema/ajv.ts'
 import { TfdriftError, type Problem } from '../errors.ts'
 import type { ResourceInstance, Snapshot } from '../model.ts'
 import { MAX_FILE_JSON_DEPTH, jsonDepthExceeds } from '../json-depth.ts'
@@ -33,9 +33,8 @@ export interface SnapshotFile {
   resources: Array<Partial<ResourceInstance> & { type: string; attributes: Record<string, unknown> }>
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 const schema = JSON.parse(readFileSync(new URL('../../schemas/snapshot.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>
-const validate = addFormats(new Ajv2020({ allErrors: true, strict: false })).compile(schema)
+const validate = createAjv({ allErrors: true, strict: false }).compile(schema)
 
 /** Turns ajv errors into pointer-precise problems; `anyOf` noise is folded into one readable line. */
 function problemsOf(errors: ErrorObject[], source: string): Problem[] {

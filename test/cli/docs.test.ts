@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { generatedDocs, staleDocs } from '../../engine/cli/gen-docs.ts'
+import { BUILTIN_PLUGINS } from 'tfdrift/plugins'
 import { ERRORS } from '../../engine/errors.ts'
 import { readSchema } from '../../engine/config/validate.ts'
 
 describe('generated docs', () => {
-  it('docs/errors.md and docs/config.md match their sources (run `npm run docs` after changing errors or schemas)', () => {
+  it('docs/errors.md, docs/config.md and docs/plugins.md match their sources (run `npm run docs` after changing errors or schemas)', () => {
     expect(staleDocs(), 'stale generated docs: run `npm run docs` and commit the result').toEqual([])
   })
 
@@ -35,6 +36,15 @@ describe('generated docs', () => {
     for (const row of ['`server.port`', '`server.auth.tokens[].scopes` (required)', '`store.kind` (required)', '`bus.url`',
       '`pipelines.<name>.discovery[].use` (required)', '`pipelines.<name>.transports[].queue.policy`', '`shutdown_timeout_ms`', '`metrics.interval_ms`']) {
       expect(doc).toContain(`| ${row} |`)
+    }
+  })
+
+  it('docs/plugins.md has a section for every registered built-in and a row for every one of its options', () => {
+    const doc = generatedDocs()['docs/plugins.md']!
+    for (const plugin of BUILTIN_PLUGINS) {
+      expect(doc).toContain(`## \`${plugin.name}\` (${plugin.kind})`)
+      const section = doc.slice(doc.indexOf(`## \`${plugin.name}\``)).split('\n## ')[0]!
+      for (const option of Object.keys((plugin.optionsSchema.properties ?? {}) as Record<string, unknown>)) expect(section).toMatch(new RegExp(`\\| \`${option}\`( \\(required\\))? \\|`))
     }
   })
 })

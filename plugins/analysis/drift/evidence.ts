@@ -15,9 +15,7 @@
  * an account (states without ARNs), modified / missing still follow the resource's id, but nothing is
  * called unmanaged: without knowing which accounts are ours, every create anywhere would be.
  */
-import type { AttributeChange, ChangeEvent, EventAttribute, ResourceInstance, Snapshot } from '../../../engine/model.ts'
-import { instanceId } from '../../../engine/drift/compare.ts'
-import { expandFlatmap } from '../../../engine/drift/flatmap.ts'
+import { type AttributeChange, type ChangeEvent, type EventAttribute, type ResourceInstance, type Snapshot, instanceId, expandFlatmap } from 'tfdrift'
 import { createHash } from 'node:crypto'
 
 /** Attributes whose value identifies an instance as well as its `id` does (aws_db_instance's id is its resource id). */

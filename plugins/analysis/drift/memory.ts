@@ -4,8 +4,7 @@
  * gets its open drifts back and the latest stored snapshot of each of its sources, so it continues
  * where it stopped instead of detecting everything again.
  */
-import type { Drift, Snapshot } from '../../../engine/model.ts'
-import type { PluginContext } from '../../../engine/plugin-api.ts'
+import type { Drift, Snapshot, PluginContext } from 'tfdrift'
 
 /** A snapshot source the tracker has compared. */
 export interface SourceRecord {

@@ -16,18 +16,9 @@
  * (`evidence: 'event'`). A snapshot taken after the call confirms, corrects or resolves it; an observed
  * snapshot taken before the call cannot speak about it, so it neither resolves nor rewrites it.
  */
-import type { Actor, ChangeEvent, Drift, ResourceInstance, Snapshot } from '../../../engine/model.ts'
-import { SEVERITIES } from '../../../engine/model.ts'
-import type { PipelineItem } from '../../../engine/plugin-api.ts'
-import { diffSnapshots } from '../../../engine/drift/compare.ts'
-import type { IgnoreRules } from '../../../engine/drift/ignore.ts'
-import type { SeverityRater } from '../../../engine/drift/severity.ts'
-import type { Severity } from '../../../engine/model.ts'
+import { type Actor, type ChangeEvent, type Drift, type ResourceInstance, type Snapshot, SEVERITIES, type PipelineItem, diffSnapshots, type IgnoreRules, type SeverityRater, type Severity, compareInstances, driftId, atLeast } from 'tfdrift'
 import { driftEntry, overlayEntry, sourceEntry, type MemoryEntry, type Overlay, type TrackerMemory } from './memory.ts'
 import { applyAttributes, expectedAttributes, StateIndex, targetOf, type Target } from './evidence.ts'
-import { compareInstances } from '../../../engine/drift/compare.ts'
-import { driftId } from '../../../engine/drift/ids.ts'
-import { atLeast } from '../../../engine/drift/severity.ts'
 
 export interface TrackerOptions {
   ignore: IgnoreRules

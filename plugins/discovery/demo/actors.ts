@@ -1,5 +1,5 @@
 /** The people and automation that make out-of-band changes in the demo account, shaped like CloudTrail identities. */
-import type { Actor } from '../../../engine/model.ts'
+import type { Actor } from 'tfdrift'
 import type { Rng } from './rng.ts'
 
 export type Channel = 'console' | 'cli' | 'terraform'

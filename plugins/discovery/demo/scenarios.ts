@@ -2,7 +2,7 @@
  * Plausible out-of-band changes, each with its inverse. A scenario picks an untouched target, mutates
  * the simulator's observed state copy-on-write, and returns the CloudTrail-shaped event that did it.
  */
-import type { ChangeEvent, ResourceInstance } from '../../../engine/model.ts'
+import type { ChangeEvent, ResourceInstance } from 'tfdrift'
 import type { Simulator } from './simulator.ts'
 
 export interface Outcome {

@@ -3,9 +3,7 @@
  * Memory stays bounded: the observed map holds at most the estate plus the open changes' additions,
  * and at most `maxOpen` changes are remembered for reverting (older ones are reverted first).
  */
-import type { Actor, ChangeEvent, ResourceInstance, Snapshot } from '../../../engine/model.ts'
-import type { Clock } from '../../../engine/plugin-api.ts'
-import { newId } from '../../../engine/ids.ts'
+import { type Actor, type ChangeEvent, type ResourceInstance, type Snapshot, type Clock, newId } from 'tfdrift'
 import { ActorPool } from './actors.ts'
 import type { Estate } from './estate/index.ts'
 import { Rng } from './rng.ts'

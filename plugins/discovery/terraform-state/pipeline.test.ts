@@ -8,11 +8,12 @@ import { join } from 'node:path'
 import { from, lastValueFrom, toArray } from 'rxjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTerraformState } from './index.ts'
-import driftPlugin from '../../analysis/drift/index.ts'
-import type { Drift } from '../../../engine/model.ts'
-import type { PipelineItem } from '../../../engine/plugin-api.ts'
-import { testContext, take } from '../../../test/plugins/context.ts'
+import { BUILTIN_PLUGINS } from 'tfdrift/plugins'
+import type { Drift, PipelineItem, PluginDefinition } from 'tfdrift'
+import { testContext, take } from 'tfdrift/testing'
 import { corpusDir } from '../../../test/support/corpus.ts'
+
+const driftPlugin = BUILTIN_PLUGINS.find((p) => p.name === 'drift') as PluginDefinition<'analysis'>
 
 describe.runIf(corpusDir())('terraform-state → drift', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tfdrift-pipeline-'))

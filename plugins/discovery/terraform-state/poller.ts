@@ -5,11 +5,8 @@
  * `source.error` item on topic `system` per failure streak, then `source.recovered` when it works again.
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import { TfdriftError } from '../../../engine/errors.ts'
-import type { Snapshot } from '../../../engine/model.ts'
-import type { PipelineItem, PluginContext } from '../../../engine/plugin-api.ts'
-import type { StateSource } from '../../../engine/terraform/backends/types.ts'
-import { readExpected, readObserved } from '../../../engine/terraform/snapshot.ts'
+import { TfdriftError, type Snapshot, type PipelineItem, type PluginContext, readExpected, readObserved } from 'tfdrift'
+import type { StateSource } from 'tfdrift/state'
 import type { Resolved } from './sources.ts'
 
 /** Waits `ms` or until aborted (rejects then). Injectable so tests drive refreshes by hand. */

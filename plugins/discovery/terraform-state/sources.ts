@@ -1,10 +1,6 @@
 /** Turns the plugin's options into state sources; re-run on every refresh so new files / workspaces appear. */
 import type { S3Client } from '@aws-sdk/client-s3'
-import { expandStatePaths, fileSource } from '../../../engine/terraform/backends/files.ts'
-import { httpSource, type HttpSourceOptions } from '../../../engine/terraform/backends/http.ts'
-import { s3Client, s3Sources, type S3SourceOptions } from '../../../engine/terraform/backends/s3.ts'
-import { tfcSource, type TfcSourceOptions } from '../../../engine/terraform/backends/tfc.ts'
-import type { StateSource } from '../../../engine/terraform/backends/types.ts'
+import { expandStatePaths, fileSource, httpSource, type HttpSourceOptions, s3Client, s3Sources, type S3SourceOptions, tfcSource, type TfcSourceOptions, type StateSource } from 'tfdrift/state'
 
 /** The source-related plugin options, resolved. */
 export interface SourceOptions {

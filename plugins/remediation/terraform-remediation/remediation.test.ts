@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { from, lastValueFrom, Subject, toArray } from 'rxjs'
-import type { Drift, RemediationPlan } from '../../../engine/model.ts'
-import type { PipelineItem } from '../../../engine/plugin-api.ts'
-import { parseAddress } from '../../../engine/terraform/address.ts'
-import { MemoryStore } from '../../../engine/store/memory-store.ts'
-import { validateEventPublication } from '../../../engine/events.ts'
-import { testContext } from '../../../test/plugins/context.ts'
+import { type Drift, type RemediationPlan, type PipelineItem, parseAddress, hclString, hclValue, shellQuote, toPlan, type PlanOptions } from 'tfdrift'
+import { MemoryStore, validateEventPublication, testContext } from 'tfdrift/testing'
 import plugin from './index.ts'
-import { hclString, hclValue, shellQuote } from '../../../engine/remediation/hcl.ts'
-import { toPlan, type PlanOptions } from '../../../engine/remediation/drift-plan.ts'
 
 const OPTS: PlanOptions = { mode: 'propose', auto_approve_below: 'medium', missing: 'removed', modified: 'revert' }
 const NOW = '2026-11-22T10:00:00.000Z'

@@ -5,10 +5,7 @@
  * plan is settled once, whichever of resolution and deadline comes first.
  */
 import type { Logger } from 'pino'
-import type { RemediationPlan } from '../../../engine/model.ts'
-import type { Clock } from '../../../engine/plugin-api.ts'
-import type { Store } from '../../../engine/store/store.ts'
-import { TfdriftError } from '../../../engine/errors.ts'
+import { type RemediationPlan, type Clock, type Store, TfdriftError } from 'tfdrift'
 
 /** Parses `90s`, `30m`, `1h`, `2d` or a number of milliseconds. */
 export function parseWithin(value: string | number | undefined, fallback: number): number {

@@ -3,13 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import type { ChangeEvent } from '../../../engine/model.ts'
-import type { PipelineItem } from '../../../engine/plugin-api.ts'
+import type { ChangeEvent, PipelineItem } from 'tfdrift'
 import { requireCorpus } from '../../../test/support/corpus.ts'
-import { take, testContext } from '../../../test/plugins/context.ts'
+import { take, testContext } from 'tfdrift/testing'
 import plugin from './index.ts'
-import { parseRecord, type ParseOptions } from './parse.ts'
-import { normalizeEventName, resourceOf } from './resource-map.ts'
+import { parseRecord, type ParseOptions, normalizeEventName, resourceOf } from 'tfdrift/audit'
 
 const NOW = '2026-11-22T10:00:00.000Z'
 const SKIP: ParseOptions = { failed: 'skip', read_only: 'skip', source: 'cloudtrail' }

@@ -5,13 +5,8 @@
  * (`security.alert`), or are skipped when `security_alerts` is off. Output fields may be null or
  * integers (real captures have both), so every field is read defensively.
  */
-import type { Actor, ChangeEvent, Severity } from '../../../engine/model.ts'
-import { newId } from '../../../engine/ids.ts'
-import type { ItemResult } from '../cloudtrail/ingest.ts'
-import { isReadOnly, mask } from '../cloudtrail/parse.ts'
-import { normalizeEventName, resourceOf } from '../cloudtrail/resource-map.ts'
-import { mapRecord } from '../cloudtrail/mapping/extract.ts'
-import { normalizeMethod } from '../cloudtrail/gcp.ts'
+import { type Actor, type ChangeEvent, type Severity, newId, type ItemResult } from 'tfdrift'
+import { isReadOnly, mask, normalizeEventName, resourceOf, mapRecord, normalizeMethod } from 'tfdrift/audit'
 
 export interface ConvertOptions {
   failed: 'skip' | 'flag'

@@ -4,10 +4,7 @@
  * severity, address, changes expected → actual with secrets masked, the actor and a dashboard link;
  * past `max_items` the digest counts the rest by severity.
  */
-import type { Envelope } from '../../../engine/envelope.ts'
-import { SEVERITIES, type Drift, type Severity } from '../../../engine/model.ts'
-import { maskDrift } from '../../../engine/drift/mask.ts'
-import { summarize } from '../stdout/format.ts'
+import { type Envelope, SEVERITIES, type Drift, type Severity, maskDrift, summarizeEnvelope } from 'tfdrift'
 
 export interface SlackMessage { text: string; blocks: unknown[] }
 
@@ -50,7 +47,7 @@ export function slackMessage(envelopes: readonly Envelope[], opts: { max_items: 
     : `${n} tfdrift event${n === 1 ? '' : 's'} in ${opts.tenant}`
   const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: headline.slice(0, 150), emoji: true } }]
   for (const env of envelopes.slice(0, opts.max_items)) {
-    const text = env.topic === 'drifts' && drifts.includes(env.data as Drift) ? driftText(env.data as Drift, opts.dashboard_url) : `\`${esc(env.type)}\` ${esc(summarize(env))}`
+    const text = env.topic === 'drifts' && drifts.includes(env.data as Drift) ? driftText(env.data as Drift, opts.dashboard_url) : `\`${esc(env.type)}\` ${esc(summarizeEnvelope(env))}`
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text } })
   }
   if (n > opts.max_items) {

@@ -3,10 +3,7 @@
  * (`json_output: true`), so the tools that already read Falco alerts (Falcosidekick, log pipelines with
  * Falco parsers) take tfdrift events without a new parser. Drift values are masked as everywhere else.
  */
-import type { Envelope } from '../../../engine/envelope.ts'
-import type { Drift, Severity } from '../../../engine/model.ts'
-import { maskDrift } from '../../../engine/drift/mask.ts'
-import { summarize } from './format.ts'
+import { type Envelope, type Drift, type Severity, maskDrift, summarizeEnvelope } from 'tfdrift'
 
 /** Falco priorities for tfdrift severities (Falco: Emergency … Debug). */
 const PRIORITY: Record<Severity, string> = { critical: 'Critical', high: 'Error', medium: 'Warning', low: 'Notice', info: 'Informational' }
@@ -33,7 +30,7 @@ export function falcoAlert(env: Envelope, hostname: string): Record<string, unkn
     time: env.time,
     rule: RULES[env.type] ?? `tfdrift ${env.type}`,
     priority: drift ? PRIORITY[drift.severity] : env.topic === 'system' ? 'Warning' : 'Informational',
-    output: summarize(drift ? { ...env, data: drift } : env),
+    output: summarizeEnvelope(drift ? { ...env, data: drift } : env),
     output_fields: fields,
     source: 'tfdrift',
     tags: ['tfdrift', env.topic, ...(drift ? [drift.kind, drift.provider] : [])],

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { PassThrough, Writable } from 'node:stream'
-import { MemoryBus } from '../../../engine/bus/memory-bus.ts'
-import type { Drift } from '../../../engine/model.ts'
-import { testContext } from '../../../test/plugins/context.ts'
+import { MemoryBus, testContext } from 'tfdrift/testing'
+import type { Drift } from 'tfdrift'
 import { createStdoutTransport } from './index.ts'
 
 const drift = (over: Partial<Drift> = {}): Drift => ({

@@ -3,12 +3,8 @@
  * signatures, Retry-After, an outage, dead letters, routing and resuming from the checkpoint.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { MemoryBus } from '../../../engine/bus/memory-bus.ts'
-import { MemoryStore } from '../../../engine/store/memory-store.ts'
-import type { Envelope } from '../../../engine/envelope.ts'
-import type { DeliveryRunner } from '../../../engine/delivery/runner.ts'
-import { metricsRegistry } from '../../../engine/metrics.ts'
-import { testContext } from '../../../test/plugins/context.ts'
+import { MemoryBus, MemoryStore, type DeliveryRunner, metricsRegistry, testContext } from 'tfdrift/testing'
+import type { Envelope } from 'tfdrift'
 import { Receiver } from '../../../test/support/receiver.ts'
 import { NODE, publishDrifts, startRunner } from '../../../test/support/delivery.ts'
 import { until } from '../../../test/server/support.ts'

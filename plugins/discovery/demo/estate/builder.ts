@@ -1,5 +1,5 @@
 /** Collects generated resource instances with Terraform-shaped addresses and dependency edges. */
-import type { ResourceInstance } from '../../../../engine/model.ts'
+import type { ResourceInstance } from 'tfdrift'
 import type { Rng } from '../rng.ts'
 
 export const AWS_PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]'

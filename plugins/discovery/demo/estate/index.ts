@@ -3,7 +3,7 @@
  * instances (networks per environment and region, service stacks, shared audit resources, SSM
  * parameters filling up to the exact size). Same seed and options → byte-identical resources.
  */
-import type { ResourceInstance } from '../../../../engine/model.ts'
+import type { ResourceInstance } from 'tfdrift'
 import { Rng } from '../rng.ts'
 import { EstateBuilder, REGIONS, tagPair } from './builder.ts'
 import { buildNetwork, type Network } from './network.ts'

@@ -1,5 +1,5 @@
 /** One `module.<env>.module.network["<region>"]` instance: a VPC with public/private subnets, IGW, NAT and routing. */
-import type { ResourceInstance } from '../../../../engine/model.ts'
+import type { ResourceInstance } from 'tfdrift'
 import { REGIONS, azName, tagPair, type EstateBuilder } from './builder.ts'
 
 export interface Network {

@@ -3,7 +3,7 @@
  * policy attachments, instances behind an ALB, an S3 bucket with its public-access block and encryption,
  * and optionally an RDS database and Lambda workers.
  */
-import type { ResourceInstance } from '../../../../engine/model.ts'
+import type { ResourceInstance } from 'tfdrift'
 import { REGIONS, azName, tagPair, type EstateBuilder } from './builder.ts'
 import type { Network } from './network.ts'
 

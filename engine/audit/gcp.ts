@@ -3,8 +3,8 @@
  * deliver them) → ChangeEvents, through the same mapping table as CloudTrail (provider `google`).
  * Accepted on the cloudtrail source's route so one audit-log ingress serves both clouds.
  */
-import type { ChangeEvent } from '../../../engine/model.ts'
-import { newId } from '../../../engine/ids.ts'
+import type { ChangeEvent } from '../model.ts'
+import { newId } from '../ids.ts'
 import { mapRecord } from './mapping/extract.ts'
 import { mask, type ParseOptions, type RecordResult } from './parse.ts'
 

@@ -1,6 +1,6 @@
 /** One-line human summaries of envelopes (the `summary` format of the stdout transport). */
-import type { Envelope } from '../../../engine/envelope.ts'
-import type { ChangeEvent, Drift, RemediationPlan } from '../../../engine/model.ts'
+import type { Envelope } from './envelope.ts'
+import type { ChangeEvent, Drift, RemediationPlan } from './model.ts'
 
 const clock = (iso: string) => iso.slice(11, 19)
 

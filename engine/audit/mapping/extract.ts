@@ -4,7 +4,7 @@
  * set. Pure and allocation-light: it runs once per ingested record on the hot path.
  */
 import { createHash } from 'node:crypto'
-import type { EventAttribute, EventTarget } from '../../../../engine/model.ts'
+import type { EventAttribute, EventTarget } from '../../model.ts'
 import { convert } from './convert.ts'
 import { mappingTable, type AttributeRule, type MappingEntry, type Op } from './table.ts'
 

@@ -6,8 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js'
-import { TfdriftError, type Problem } from '../../../../engine/errors.ts'
+import type { ErrorObject } from 'ajv'
+import { createAjv } from '../../schema/ajv.ts'
+import { TfdriftError, type Problem } from '../../errors.ts'
 import { CONVERTERS } from './convert.ts'
 
 export type Op = 'create' | 'update' | 'delete' | 'action'
@@ -52,7 +53,7 @@ export interface MappingTable {
 export const MAPPINGS_DIR = fileURLToPath(new URL('../mappings/', import.meta.url))
 const schema = JSON.parse(readFileSync(new URL('./mapping.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>
 // strict: the schema is ours, so an unknown keyword in it is a bug worth failing on.
-const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile<MappingFile>(schema)
+const validate = createAjv({ allErrors: true, strict: true, allowUnionTypes: true, withFormats: false }).compile<MappingFile>(schema)
 
 function pointerOf(error: ErrorObject): string {
   const extra = (error.params as { additionalProperty?: string; missingProperty?: string })

@@ -1,6 +1,6 @@
 /** Turns per-item parse results of one pushed batch into the HTTP answer, enqueueing the good items. */
-import type { ChangeEvent } from '../../../engine/model.ts'
-import type { PipelineItem, PluginContext } from '../../../engine/plugin-api.ts'
+import type { ChangeEvent } from '../model.ts'
+import type { PipelineItem, PluginContext } from '../plugin-api.ts'
 import type { BoundedChannel } from './channel.ts'
 
 export type ItemResult =

@@ -8,13 +8,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { ChangeEvent, EventAttribute } from '../../../../engine/model.ts'
-import { requireCorpus } from '../../../../test/support/corpus.ts'
-import { parseRecord, type ParseOptions } from '../parse.ts'
-import { loadMappings, mappingTable } from './table.ts'
+import type { ChangeEvent, EventAttribute } from '../../engine/model.ts'
+import { requireCorpus } from '../support/corpus.ts'
+import { parseRecord, type ParseOptions } from '../../engine/audit/parse.ts'
+import { loadMappings, mappingTable } from '../../engine/audit/mapping/table.ts'
 
 const OPTIONS: ParseOptions = { failed: 'flag', read_only: 'keep', source: 'cloudtrail' }
-const SAMPLES = new URL('./samples/', import.meta.url)
+const SAMPLES = new URL('../../engine/audit/mapping/samples/', import.meta.url)
 
 interface Sample {
   events: string[]
@@ -151,7 +151,7 @@ describe('event mapping table', () => {
   })
 
   it.runIf(corpus)('the Falco GCP setMetadata fixture maps to google_compute_instance through the same table', async () => {
-    const { convertAlert } = await import('../../falco/convert.ts')
+    const { convertAlert } = await import('../../plugins/sources/falco/convert.ts')
     const alert = JSON.parse(readFileSync(join(corpus!, 'falco', 'tfdrift-falco__docs__gcpaudit-setMetadata.json'), 'utf8'))
     const r = convertAlert(alert, { failed: 'skip', read_only: 'skip', security_alerts: true }, '2026-11-22T10:00:00.000Z')
     expect(r).toMatchObject({ kind: 'event', event: { resource_type: 'google_compute_instance', resource_id: 'projects/123456789/zones/us-central1-a/instances/my-instance', operation: 'update', event_name: 'compute.instances.setMetadata' } })

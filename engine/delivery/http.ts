@@ -1,9 +1,9 @@
 /**
- * What the HTTP transports share (slack imports it from here): a POST with a timeout that the engine's stop can
+ * What the HTTP transports share (public from `tfdrift` as postHttp, httpOutcome, retryAfterMs): a POST with a timeout that the engine's stop can
  * abort, and the reading of an answer into the delivery vocabulary (which statuses are worth a retry,
  * and the receiver's Retry-After).
  */
-import type { DeliveryOutcome } from '../../../engine/plugin-api.ts'
+import type { DeliveryOutcome } from '../plugin-api.ts'
 
 export interface PostResult { status: number; headers: Headers; text: string }
 

@@ -2,9 +2,9 @@
  * CloudTrail records → ChangeEvents. Accepts one record, a `{ "Records": [...] }` log file, or an
  * array of records; each record is judged on its own so one bad record never loses the others.
  */
-import type { Actor, ChangeEvent } from '../../../engine/model.ts'
-import { newId } from '../../../engine/ids.ts'
-import { maskSecrets } from '../../../engine/drift/mask.ts'
+import type { Actor, ChangeEvent } from '../model.ts'
+import { newId } from '../ids.ts'
+import { maskSecrets } from '../drift/mask.ts'
 import { at, normalizeEventName, resourceOf } from './resource-map.ts'
 import { isGcpAuditEntry, parseGcpAuditEntry } from './gcp.ts'
 
