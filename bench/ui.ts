@@ -5,7 +5,11 @@
  * (streaming its output, ratio table included), then calibrate.mjs (SwiftShader instanced vs plain draws).
  *
  *   npm run bench:ui -- [--sizes 10000,50000,100000] [--runs 1] [--pacing gpu-sync] [--dist DIR --entry PATH]
- *                       [--no-calibrate] [-- …more bench.mjs options]
+ *                       [--no-calibrate] [--live 1000] [-- …more bench.mjs options]
+ *
+ * Then, unless `--live 0`, a second bench.mjs run of the same sizes with `&live=R` (R severity changes
+ * per second through the live-stream path during the interaction, default 1000), target name
+ * `dashboard-live`, no anchor; it prints the live ÷ no-live frame-time ratios (goal: median ≤ 1.2).
  *
  * UI_BENCH_DIR overrides the harness location. `--dist`/`--entry` serve another build (e.g. a
  * standalone bench page) instead of ui/dist and `/`.
@@ -27,10 +31,10 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2',
 }
 
-interface Options { sizes: string; runs: string; pacing?: string; dist: string; entry: string; calibrate: boolean; rest: string[] }
+interface Options { sizes: string; runs: string; pacing?: string; dist: string; entry: string; calibrate: boolean; live: number; rest: string[] }
 
 function parse(argv: string[]): Options {
-  const o: Options = { sizes: '10000,50000,100000', runs: '1', dist: join(ROOT, 'ui', 'dist'), entry: '/', calibrate: true, rest: [] }
+  const o: Options = { sizes: '10000,50000,100000', runs: '1', dist: join(ROOT, 'ui', 'dist'), entry: '/', calibrate: true, live: 1000, rest: [] }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!, val = () => argv[++i] ?? ''
     if (a === '--sizes') o.sizes = val()
@@ -39,6 +43,7 @@ function parse(argv: string[]): Options {
     else if (a === '--dist') o.dist = resolve(val())
     else if (a === '--entry') o.entry = val()
     else if (a === '--no-calibrate') o.calibrate = false
+    else if (a === '--live') o.live = Math.max(0, Number(val()) || 0)
     else if (a === '--') o.rest.push(...argv.slice(i + 1)), (i = argv.length)
     else o.rest.push(a)
   }
@@ -102,6 +107,34 @@ function serve(dir: string): Promise<{ server: Server; port: number }> {
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ server, port: (server.address() as { port: number }).port })))
 }
 
+interface SummaryRow { page: string; n: number; medianMs?: number; p95Ms?: number; fps?: number; disturbedRuns?: number; okRuns?: number }
+
+function resultFiles(): Set<string> {
+  const dir = join(CACHE, 'results')
+  return new Set(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [])
+}
+
+/** The summary rows of the results file a bench.mjs run wrote after `before` was listed. */
+function newResult(before: Set<string>): SummaryRow[] | undefined {
+  const added = [...resultFiles()].filter((f) => !before.has(f)).sort()
+  if (!added.length) return undefined
+  return (JSON.parse(readFileSync(join(CACHE, 'results', added.at(-1)!), 'utf8')) as { summary: SummaryRow[] }).summary
+}
+
+/** live ÷ no-live frame times per N (goal: median ratio ≤ 1.2). */
+function liveTable(plain: SummaryRow[], live: SummaryRow[], rate: number): string {
+  const r2 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2))
+  const lines = [`\nlive changes (${rate}/s) vs none — dashboard frame times (goal: median ratio ≤ 1.20)`,
+    '| N | median ms | median ms live | median ratio | p95 ms | p95 ms live | p95 ratio | disturbed |', '|---|---|---|---|---|---|---|---|']
+  for (const p of plain.filter((r) => r.page === 'dashboard')) {
+    const l = live.find((r) => r.page === 'dashboard-live' && r.n === p.n)
+    if (!l) continue
+    const ratio = (a?: number, b?: number) => (a !== undefined && b ? r2(a / b) : '—')
+    lines.push(`| ${p.n} | ${p.medianMs ?? '—'} | ${l.medianMs ?? '—'} | ${ratio(l.medianMs, p.medianMs)} | ${p.p95Ms ?? '—'} | ${l.p95Ms ?? '—'} | ${ratio(l.p95Ms, p.p95Ms)} | ${(p.disturbedRuns ?? 0) + (l.disturbedRuns ?? 0)} |`)
+  }
+  return lines.join('\n') + '\n'
+}
+
 async function main(): Promise<number> {
   const o = parse(process.argv.slice(2))
   if (syncHarness()) {
@@ -121,8 +154,21 @@ async function main(): Promise<number> {
     process.stderr.write(`bench:ui: serving ${o.dist} at http://127.0.0.1:${port}/ — target ${url}\n`)
     const args = ['bench.mjs', '--target-url', url, '--target-name', 'dashboard', '--sizes', o.sizes, '--runs', o.runs]
     if (o.pacing) args.push('--pacing', o.pacing)
+    const before = resultFiles()
     const code = await run(process.execPath, [...args, ...o.rest], CACHE)
     if (code !== 0) process.stderr.write(`bench:ui: bench.mjs exited with ${code}\n`)
+    const plain = newResult(before)
+    if (o.live > 0) {
+      const liveUrl = `${url}&live=${o.live}`
+      process.stderr.write(`bench:ui: live changes — ${liveUrl}\n`)
+      const args2 = ['bench.mjs', '--target-url', liveUrl, '--target-name', 'dashboard-live', '--no-anchor', '--sizes', o.sizes, '--runs', o.runs]
+      if (o.pacing) args2.push('--pacing', o.pacing)
+      const before2 = resultFiles()
+      const code2 = await run(process.execPath, [...args2, ...o.rest.filter((a) => a !== '--no-anchor')], CACHE)
+      if (code2 !== 0) process.stderr.write(`bench:ui: live bench.mjs exited with ${code2}\n`)
+      const live = newResult(before2)
+      if (plain && live) process.stdout.write(liveTable(plain, live, o.live))
+    }
     if (o.calibrate) {
       process.stderr.write('bench:ui: calibrate.mjs (SwiftShader instanced vs non-instanced draw cost)\n')
       await run(process.execPath, ['calibrate.mjs'], CACHE)

@@ -3,7 +3,13 @@
  * load the harness graph (`?graph=` URL, else the copied generator), build the GraphModel, create the
  * scene, stamp `__ready` two frames after the first render, and drive the camera along the standard
  * path in `__benchInteract`. The shell's main.tsx calls `runBench` when `?bench=` is in the URL.
+ *
+ * `&live=R` also applies R severity changes per second during `__benchInteract`, the way the live
+ * stream does (`model.setSeverity` per change, then one cluster-stats refresh and one `touch('style')`
+ * per frame), to measure what a drift storm costs the frame time.
  */
+import { refreshClusterStats } from '../layout/index.ts'
+import { SEVERITIES, type GraphModel } from '../model/graph-model.ts'
 import { createScene, LOD_THRESHOLDS, prewarmScene, type Scene } from '../scene/index.ts'
 import { benchModel } from './bench-model.ts'
 import { runBenchPath } from './bench-path.js'
@@ -25,19 +31,12 @@ export async function runBench(host: HTMLElement, n: number, params: URLSearchPa
   const w = window as unknown as BenchWindow
   const marks: Record<string, number> = (w.__marks = { start: performance.now() })
   const theme = params.get('theme') === 'light' ? 'light' : 'dark'
+  const live = Math.max(0, Number(params.get('live')) || 0)
   try {
     // The renderer starts and compiles its programs while the graph loads, as the dashboard does.
     const warming = prewarmScene(host, { theme })
-    const url = params.get('graph')
-    let graph: BenchGraph
-    if (url) {
-      const res = await fetch(url)
-      if (!res.ok) throw new Error(`graph fetch ${res.status}`)
-      graph = (await res.json()) as BenchGraph
-    } else graph = generateGraph(n, params.get('seed') ?? 1)
-    marks.fetched = performance.now()
-    const model = benchModel(graph)
-    const edges = graph.edges.length
+    // The parsed JSON stays inside loadModel: nothing keeps it once the model is built.
+    const { model, edges } = await loadModel(n, params, marks)
     marks.built = performance.now()
     await warming
     const scene = await createScene(host, model, { theme, interactive: true })
@@ -51,8 +50,16 @@ export async function runBench(host: HTMLElement, n: number, params: URLSearchPa
       edges,
       clusters: model.clusters.length,
       lodThresholds: LOD_THRESHOLDS,
+      live: live || undefined,
     }
-    w.__benchInteract = (ms) => runBenchPath(ms, ({ x, y, ratio }) => scene.setCamera(x, y, ratio))
+    const changes = live > 0 ? liveChanges(model, live) : undefined
+    w.__benchInteract = (ms) => {
+      changes?.start()
+      return runBenchPath(ms, ({ x, y, ratio }) => {
+        changes?.frame()
+        scene.setCamera(x, y, ratio)
+      })
+    }
     await nextFrame()
     await nextFrame()
     w.__ready = performance.now()
@@ -61,5 +68,51 @@ export async function runBench(host: HTMLElement, n: number, params: URLSearchPa
     console.error(e)
     w.__benchError = String((e as Error)?.stack ?? e)
     return undefined
+  }
+}
+
+async function loadModel(n: number, params: URLSearchParams, marks: Record<string, number>): Promise<{ model: GraphModel; edges: number }> {
+  const url = params.get('graph')
+  let graph: BenchGraph
+  if (url) {
+    const res = await fetch(url)
+    if (!res.ok) throw new Error(`graph fetch ${res.status}`)
+    graph = (await res.json()) as BenchGraph
+  } else graph = generateGraph(n, params.get('seed') ?? 1)
+  marks.fetched = performance.now()
+  return { model: benchModel(graph), edges: graph.edges.length }
+}
+
+/**
+ * `perSecond` severity changes per second, applied once per frame (as many as are due since the last
+ * frame) through the live stream's path: `setSeverity` each, then the cluster stats and one
+ * `touch('style')` for the batch. Nodes and severities come from a fixed sequence, so runs compare.
+ */
+function liveChanges(model: GraphModel, perSecond: number): { start(): void; frame(): void } {
+  const ids: string[] = []
+  for (let s = 0; s < model.nodeSlots; s++) { const d = model.data[s]; if (d) ids.push(d.id) }
+  let t0 = 0, applied = 0, seed = 0x9e3779b9
+  const random = () => {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5
+    return (seed >>> 0) / 0x1_0000_0000
+  }
+  return {
+    start() { t0 = performance.now(); applied = 0 },
+    frame() {
+      const due = Math.floor(((performance.now() - t0) / 1000) * perSecond) - applied
+      if (due <= 0 || !ids.length) return
+      let changed = false
+      for (let k = 0; k < due; k++) {
+        const id = ids[Math.floor(random() * ids.length)]!
+        // Mostly drift appearing or worsening, sometimes resolved.
+        const rank = random() < 0.25 ? 0 : 1 + Math.floor(random() * (SEVERITIES.length - 1))
+        changed = model.setSeverity(id, SEVERITIES[rank]!, rank ? 1 + Math.floor(random() * 3) : 0) || changed
+      }
+      applied += due
+      if (changed) {
+        refreshClusterStats(model)
+        model.touch('style')
+      }
+    },
   }
 }

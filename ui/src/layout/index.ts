@@ -71,7 +71,8 @@ export function createLayout(options: CreateLayoutOptions = {}): LayoutClient {
 /** Recomputes `count`, `worst` and `drifted` of `model.clusters` from severities (after drift changes). */
 export function refreshClusterStats(model: GraphModel): void {
   const clusters = model.clusters
-  const parents = parentsOf.get(clusters) ?? parentsByKey(clusters)
+  let parents = parentsOf.get(clusters)
+  if (!parents) parentsOf.set(clusters, (parents = parentsByKey(clusters)))
   const n = clusters.length
   const count = new Int32Array(n), worst = new Uint8Array(n), drifted = new Int32Array(n)
   for (let slot = 0; slot < model.nodeSlots; slot++) {

@@ -69,12 +69,25 @@ export class GraphModel {
   edgeTarget = new Uint32Array(INITIAL_CAPACITY)
   /** 0 = free slot, 1 = containment/depends_on, 2 = reference, 3 = other. */
   edgeKind = new Uint8Array(INITIAL_CAPACITY)
-  readonly edgeData: Array<EdgeData | undefined> = []
+  /** The edge's own kind string, as an index into `edgeKinds`. */
+  edgeKindName = new Uint16Array(INITIAL_CAPACITY)
+  /** Edge kind strings seen (`contains`, `reference`, …). */
+  readonly edgeKinds: string[] = []
+  /** Edge id per slot (no EdgeData objects are kept: `edge(slot)` rebuilds one for a reader). */
+  readonly edgeIds: Array<string | undefined> = []
   readonly edgeSlotOf = new Map<string, number>()
   private readonly freeEdges: number[] = []
-  /** Edges of each node slot (both directions), for impact and culling of a node's edges. */
-  private readonly outgoing = new Map<number, Set<number>>()
-  private readonly incoming = new Map<number, Set<number>>()
+  /**
+   * Adjacency in CSR form (both directions), for impact and a node's edges: `outEdges[outStart[s] …
+   * outStart[s + 1]]` are the edge slots leaving node slot `s`. Rebuilt lazily (O(nodes + edges)) on
+   * the first query after edges were added; removed edges stay listed until then and are skipped
+   * (their `edgeKind` is 0), so removals never force a rebuild.
+   */
+  private adjacencyStale = true
+  private outStart = new Int32Array(1)
+  private outEdges = new Int32Array(0)
+  private inStart = new Int32Array(1)
+  private inEdges = new Int32Array(0)
 
   /** Group circles from the layout (outermost first); `clusterOf` points at leaves. */
   clusters: ClusterCircle[] = []
@@ -136,10 +149,12 @@ export class GraphModel {
 
   /** Removes nodes and their edges. */
   removeNodes(ids: Iterable<string>): void {
+    this.buildAdjacency()
     for (const id of ids) {
       const slot = this.slotOf.get(id)
       if (slot === undefined) continue
-      for (const e of [...(this.outgoing.get(slot) ?? []), ...(this.incoming.get(slot) ?? [])]) this.removeEdgeSlot(e)
+      this.forEdges(this.outStart, this.outEdges, slot, (e) => this.removeEdgeSlot(e))
+      this.forEdges(this.inStart, this.inEdges, slot, (e) => this.removeEdgeSlot(e))
       this.slotOf.delete(id)
       this.data[slot] = undefined
       this.flags[slot] = 0
@@ -165,13 +180,13 @@ export class GraphModel {
       if (this.edgeSlotOf.has(edge.id)) continue
       const slot = this.freeEdges.pop() ?? this.edgeSlots++
       this.edgeSlotOf.set(edge.id, slot)
-      this.edgeData[slot] = edge
+      this.edgeIds[slot] = edge.id
       this.edgeSource[slot] = s
       this.edgeTarget[slot] = t
       this.edgeKind[slot] = edge.kind === 'reference' ? 2 : edge.kind === 'depends_on' || edge.kind === 'contains' ? 1 : 3
-      link(this.outgoing, s, slot)
-      link(this.incoming, t, slot)
+      this.edgeKindName[slot] = this.edgeKindIndexFor(edge.kind)
       this.edgeCount++
+      this.adjacencyStale = true
     }
     this.touch('structure')
     return pending
@@ -183,6 +198,27 @@ export class GraphModel {
       if (slot !== undefined) this.removeEdgeSlot(slot)
     }
     this.touch('structure')
+  }
+
+  /** The edge in slot `slot` (a fresh object; undefined for a free slot). */
+  edge(slot: number): EdgeData | undefined {
+    const id = this.edgeIds[slot]
+    if (id === undefined || !this.edgeKind[slot]) return undefined
+    return {
+      id,
+      source: this.data[this.edgeSource[slot]!]!.id,
+      target: this.data[this.edgeTarget[slot]!]!.id,
+      kind: this.edgeKinds[this.edgeKindName[slot]!]!,
+    }
+  }
+
+  /** Edge slots leaving (`out`) or entering (`in`) node slot `slot`. */
+  edgesOf(slot: number, direction: 'out' | 'in'): number[] {
+    this.buildAdjacency()
+    const out: number[] = []
+    if (direction === 'out') this.forEdges(this.outStart, this.outEdges, slot, (e) => out.push(e))
+    else this.forEdges(this.inStart, this.inEdges, slot, (e) => out.push(e))
+    return out
   }
 
   /** Sets a node's worst open drift; returns whether it changed. Call `touch('style')` after a batch. */
@@ -208,21 +244,30 @@ export class GraphModel {
 
   /** Slots of the nodes this one depends on (edge targets) and of those depending on it (edge sources). */
   neighbours(slot: number): { dependencies: number[]; dependents: number[] } {
-    const dependencies = [...(this.outgoing.get(slot) ?? [])].map((e) => this.edgeTarget[e]!)
-    const dependents = [...(this.incoming.get(slot) ?? [])].map((e) => this.edgeSource[e]!)
+    this.buildAdjacency()
+    const dependencies: number[] = [], dependents: number[] = []
+    this.forEdges(this.outStart, this.outEdges, slot, (e) => dependencies.push(this.edgeTarget[e]!))
+    this.forEdges(this.inStart, this.inEdges, slot, (e) => dependents.push(this.edgeSource[e]!))
     return { dependencies, dependents }
   }
 
   /** Transitive dependents (what breaks if this changes), nearest first, up to `limit`. */
   impact(slot: number, limit = 10_000): number[] {
+    this.buildAdjacency()
     const seen = new Set([slot])
     const out: number[] = []
+    const inStart = this.inStart, inEdges = this.inEdges, nodes = inStart.length - 1
     let frontier = [slot]
     while (frontier.length && out.length < limit) {
       const next: number[] = []
-      for (const s of frontier) for (const e of this.incoming.get(s) ?? []) {
-        const d = this.edgeSource[e]!
-        if (!seen.has(d)) { seen.add(d); out.push(d); next.push(d) }
+      for (const s of frontier) {
+        if (s >= nodes) continue
+        for (let k = inStart[s]!, end = inStart[s + 1]!; k < end; k++) {
+          const e = inEdges[k]!
+          if (!this.edgeKind[e]) continue
+          const d = this.edgeSource[e]!
+          if (!seen.has(d)) { seen.add(d); out.push(d); next.push(d) }
+        }
       }
       frontier = next
     }
@@ -244,13 +289,51 @@ export class GraphModel {
     return minX === Infinity ? { minX: 0, minY: 0, maxX: 1, maxY: 1 } : { minX, minY, maxX, maxY }
   }
 
+  private edgeKindIndexFor(kind: string): number {
+    let i = this.edgeKinds.indexOf(kind)
+    if (i < 0) {
+      i = this.edgeKinds.length
+      this.edgeKinds.push(kind)
+    }
+    return i
+  }
+
+  /** Calls `fn` with each live edge slot listed for node `slot` in one CSR direction. */
+  private forEdges(start: Int32Array, list: Int32Array, slot: number, fn: (edge: number) => void): void {
+    if (slot < 0 || slot >= start.length - 1) return
+    for (let k = start[slot]!, end = start[slot + 1]!; k < end; k++) {
+      const e = list[k]!
+      if (this.edgeKind[e]) fn(e)
+    }
+  }
+
+  /** Rebuilds the CSR adjacency when edges were added since the last build (counting sort by end). */
+  private buildAdjacency(): void {
+    if (!this.adjacencyStale) return
+    this.adjacencyStale = false
+    const n = this.nodeSlots, m = this.edgeSlots
+    const outStart = new Int32Array(n + 1), inStart = new Int32Array(n + 1)
+    for (let e = 0; e < m; e++) {
+      if (!this.edgeKind[e]) continue
+      outStart[this.edgeSource[e]! + 1]++
+      inStart[this.edgeTarget[e]! + 1]++
+    }
+    for (let s = 0; s < n; s++) { outStart[s + 1] += outStart[s]!; inStart[s + 1] += inStart[s]! }
+    const outEdges = new Int32Array(outStart[n]!), inEdges = new Int32Array(inStart[n]!)
+    const outAt = outStart.slice(0, n), inAt = inStart.slice(0, n)
+    for (let e = 0; e < m; e++) {
+      if (!this.edgeKind[e]) continue
+      outEdges[outAt[this.edgeSource[e]!]!++] = e
+      inEdges[inAt[this.edgeTarget[e]!]!++] = e
+    }
+    this.outStart = outStart; this.outEdges = outEdges; this.inStart = inStart; this.inEdges = inEdges
+  }
+
   private removeEdgeSlot(slot: number): void {
-    const edge = this.edgeData[slot]
-    if (!edge) return
-    this.edgeSlotOf.delete(edge.id)
-    this.outgoing.get(this.edgeSource[slot]!)?.delete(slot)
-    this.incoming.get(this.edgeTarget[slot]!)?.delete(slot)
-    this.edgeData[slot] = undefined
+    const id = this.edgeIds[slot]
+    if (id === undefined || !this.edgeKind[slot]) return
+    this.edgeSlotOf.delete(id)
+    this.edgeIds[slot] = undefined
     this.edgeKind[slot] = 0
     this.freeEdges.push(slot)
     this.edgeCount--
@@ -271,11 +354,6 @@ export class GraphModel {
     this.edgeSource = grow(this.edgeSource, n)
     this.edgeTarget = grow(this.edgeTarget, n)
     this.edgeKind = grow(this.edgeKind, n)
+    this.edgeKindName = grow(this.edgeKindName, n)
   }
-}
-
-function link(map: Map<number, Set<number>>, key: number, value: number): void {
-  const set = map.get(key)
-  if (set) set.add(value)
-  else map.set(key, new Set([value]))
 }

@@ -4,6 +4,8 @@
  * ((0.5, 0.5) = centre), `ratio` is the zoom (1 = the whole graph fits, 0.05 = 20× in). World y points
  * down (as the layout's), so the picture is sigma's mirrored vertically; the path and costs are the same.
  */
+import type { ClusterCircle } from '../model/types.ts'
+
 export type Lod = 'far' | 'mid' | 'near'
 
 /**
@@ -119,4 +121,23 @@ export class Camera {
     this.x -= dxPx / s / this.side
     this.y -= dyPx / s / this.side
   }
+}
+
+/**
+ * What the camera fits: the nodes' box grown to the cluster bubbles (rings included), so the outer
+ * bubbles are not cut at the viewport's edge at `ratio` 1.
+ */
+export function withClusters(b: Bounds, clusters: readonly Pick<ClusterCircle, 'x' | 'y' | 'r'>[]): Bounds {
+  if (!clusters.length) return b
+  let { minX, minY, maxX, maxY } = b
+  for (const c of clusters) {
+    if (!Number.isFinite(c.x + c.y + c.r)) continue
+    // The ring is drawn 2 px outside r; a world-unit margin of 2% of r covers it at the fit zoom.
+    const r = c.r * 1.02
+    if (c.x - r < minX) minX = c.x - r
+    if (c.y - r < minY) minY = c.y - r
+    if (c.x + r > maxX) maxX = c.x + r
+    if (c.y + r > maxY) maxY = c.y + r
+  }
+  return { minX, minY, maxX, maxY }
 }

@@ -6,8 +6,9 @@
  */
 import { Buffer, BufferImageSource, BufferUsage, Geometry, Mesh, Rectangle, Shader, Texture, UniformGroup, type TextureSource } from 'pixi.js'
 import type { BubbleArrays } from './bubbles.ts'
+import type { ClusterEdgeArrays } from './cluster-edges.ts'
 import { DATA_TEXTURE_WIDTH, type EdgeArrays, type NodeArrays } from './node-buffers.ts'
-import { BUBBLE_FRAGMENT, BUBBLE_VERTEX, EDGE_FRAGMENT, EDGE_VERTEX, NODE_FRAGMENT, NODE_VERTEX } from './shaders.ts'
+import { BUBBLE_FRAGMENT, BUBBLE_VERTEX, CLUSTER_EDGE_FRAGMENT, CLUSTER_EDGE_VERTEX, EDGE_FRAGMENT, EDGE_VERTEX, NODE_FRAGMENT, NODE_VERTEX } from './shaders.ts'
 
 const EVERYWHERE = new Rectangle(-1e9, -1e9, 2e9, 2e9)
 
@@ -136,6 +137,29 @@ export function bubbleMesh(arrays: BubbleArrays, camera: UniformGroup): BubbleMe
   })
   const shader = Shader.from({ gl: { vertex: BUBBLE_VERTEX, fragment: BUBBLE_FRAGMENT, name: 'tfdrift-bubbles' }, resources: { camera, uniforms } })
   return { mesh: mesh(geometry, shader), circle, color, info, index, uniforms }
+}
+
+export interface ClusterEdgeMesh { mesh: Mesh<Geometry, Shader>; line: Buffer; info: Buffer; index: Buffer; uniforms: UniformGroup }
+
+/** The far-zoom aggregated edges: one batched quad per cluster pair and depth. */
+export function clusterEdgeMesh(arrays: ClusterEdgeArrays, camera: UniformGroup): ClusterEdgeMesh {
+  const line = buffer(arrays.line.length ? arrays.line : new Float32Array(16))
+  const info = buffer(arrays.info.length ? arrays.info : new Float32Array(16))
+  const index = buffer(arrays.index.length ? arrays.index : new Uint32Array(6), true)
+  const geometry = new Geometry({
+    attributes: {
+      aLine: { buffer: line, format: 'float32x4' },
+      aInfo: { buffer: info, format: 'float32x4' },
+    },
+    indexBuffer: index,
+  })
+  const uniforms = new UniformGroup({
+    uDepth: { value: 1, type: 'f32' },
+    uAlpha: { value: 0.55, type: 'f32' },
+    uEdge: { value: new Float32Array(3), type: 'vec3<f32>' },
+  })
+  const shader = Shader.from({ gl: { vertex: CLUSTER_EDGE_VERTEX, fragment: CLUSTER_EDGE_FRAGMENT, name: 'tfdrift-cluster-edges' }, resources: { camera, uniforms } })
+  return { mesh: mesh(geometry, shader), line, info, index, uniforms }
 }
 
 /** The icon atlas as a texture source (linear filtering, so shrunk glyphs stay smooth). */

@@ -10,10 +10,11 @@ import { NodeFlag, type ClusterCircle, type GraphModel } from '../model/graph-mo
 import { SEVERITIES } from '../model/types.ts'
 import { drawAtlas } from './atlas.ts'
 import { BubbleArrays } from './bubbles.ts'
-import { Camera, LOD_THRESHOLDS, type Bounds, type Lod } from './camera.ts'
+import { Camera, LOD_THRESHOLDS, withClusters, type Bounds, type Lod } from './camera.ts'
 import type { Scene, SceneOptions, SceneView } from './index.ts'
 import { attachInteraction } from './interaction.ts'
-import { atlasSource, bubbleMesh, cameraUniforms, edgeMesh, nodeMesh, upload, type BubbleMesh, type EdgeMesh, type NodeMesh } from './meshes.ts'
+import { ClusterEdgeArrays } from './cluster-edges.ts'
+import { atlasSource, bubbleMesh, cameraUniforms, clusterEdgeMesh, edgeMesh, nodeMesh, upload, type BubbleMesh, type ClusterEdgeMesh, type EdgeMesh, type NodeMesh } from './meshes.ts'
 import { collapsedClusters, EdgeArrays, NODE_RADIUS, NodeArrays, writeAllQuads, writeQuad } from './node-buffers.ts'
 import { MAX_CARDS, Overlay, type NodeLabel } from './overlay.ts'
 import { PALETTES, rgbFloat, type Palette, type Theme } from './palette.ts'
@@ -62,7 +63,7 @@ export function prewarmScene(host: HTMLElement, options: SceneOptions = {}): Pro
     overlay.node({ x: 1, y: 1, r: 1, title: 'warm', severity: 0, flagged: false })
     overlay.end()
     const nm = nodeMesh(nodes, cam, atlasSource(drawAtlas(host.ownerDocument)))
-    stage.addChild(bubbleMesh(bubbles, cam).mesh, edgeMesh(edges, nm, cam).mesh, nm.mesh, overlay.layer)
+    stage.addChild(bubbleMesh(bubbles, cam).mesh, clusterEdgeMesh(new ClusterEdgeArrays(), cam).mesh, edgeMesh(edges, nm, cam).mesh, nm.mesh, overlay.layer)
     gl.render(stage)
     stage.destroy({ children: true })
     return gl
@@ -93,11 +94,13 @@ class PixiScene implements Scene {
   private readonly nodes = new NodeArrays()
   private readonly edges = new EdgeArrays()
   private readonly bubbles = new BubbleArrays()
+  private readonly clusterEdges = new ClusterEdgeArrays()
   private readonly spatial = new SpatialIndex()
   private readonly camUniforms = cameraUniforms()
   private readonly nodeMesh: NodeMesh
   private readonly edgeMesh: EdgeMesh
   private bubbleMesh: BubbleMesh
+  private readonly clusterEdgeMesh: ClusterEdgeMesh
   private readonly overlay: Overlay
   private palette: Palette
   private seen = { structure: -1, position: -1, style: -1 }
@@ -125,11 +128,13 @@ class PixiScene implements Scene {
     this.edges.reserve(Math.max(model.edgeSlots, 1))
     const atlas = atlasSource(drawAtlas(host.ownerDocument))
     this.bubbleMesh = bubbleMesh(this.bubbles, this.camUniforms)
+    this.clusterEdgeMesh = clusterEdgeMesh(this.clusterEdges, this.camUniforms)
+    this.clusterEdgeMesh.mesh.visible = false
     this.nodeMesh = nodeMesh(this.nodes, this.camUniforms, atlas)
     this.edgeMesh = edgeMesh(this.edges, this.nodeMesh, this.camUniforms)
     this.nodeMesh.uniforms.uniforms.uRadius = NODE_RADIUS
     this.overlay = new Overlay(this.palette, resolution)
-    this.stage.addChild(this.bubbleMesh.mesh, this.edgeMesh.mesh, this.nodeMesh.mesh, this.overlay.layer)
+    this.stage.addChild(this.bubbleMesh.mesh, this.clusterEdgeMesh.mesh, this.edgeMesh.mesh, this.nodeMesh.mesh, this.overlay.layer)
 
     const canvas = gl.canvas as HTMLCanvasElement
     canvas.style.display = 'block'
@@ -330,8 +335,13 @@ class PixiScene implements Scene {
         }
       }
       if (position || !this.spatial.addNew(m)) this.spatial.build(m)
+      // Far-zoom aggregated edges follow the clusters (positions) and the edges (structure).
+      this.clusterEdges.fill(m)
+      const ce = this.clusterEdgeMesh
+      upload(ce.line, this.clusterEdges.line); upload(ce.info, this.clusterEdges.info); upload(ce.index, this.clusterEdges.index)
+      ce.mesh.geometry.indexCount = this.clusterEdges.count * 6
       this.bounds = m.bounds()
-      this.rebound()
+      this.rebound(withClusters(this.bounds, m.clusters))
       this.cull.stale = true
     }
     const collapsed = collapsedClusters(m)
@@ -354,11 +364,11 @@ class PixiScene implements Scene {
   }
 
   /** New bounds: a following camera keeps fitting them; a moved one keeps the world point and zoom the user looks at. */
-  private rebound(): void {
+  private rebound(fit: Bounds): void {
     const c = this.camera
-    if (this.following) return c.setBounds(this.bounds)
+    if (this.following) return c.setBounds(fit)
     const wx = c.worldX, wy = c.worldY, scale = c.scale
-    c.setBounds(this.bounds)
+    c.setBounds(fit)
     c.centreOn(wx, wy, c.fitScale / scale)
   }
 
@@ -370,6 +380,7 @@ class PixiScene implements Scene {
     ;(n.uHighlighted as Float32Array).set(rgbFloat(p.highlighted))
     ;(n.uMatched as Float32Array).set(rgbFloat(p.matched))
     ;(e.uEdge as Float32Array).set(rgbFloat(p.edge))
+    ;(this.clusterEdgeMesh.uniforms.uniforms.uEdge as Float32Array).set(rgbFloat(p.edge))
     ;(e.uEdgeHighlight as Float32Array).set(rgbFloat(p.edgeHighlight))
     ;(b.uFill as Float32Array).set(rgbFloat(p.bubbleFill))
   }
@@ -391,11 +402,15 @@ class PixiScene implements Scene {
     e.uWidth = lod === 'near' ? 1.5 : 1
     e.uInset = lod === 'near' ? NODE_RADIUS : 0
     e.uAlpha = lod === 'mid' ? Math.min(0.7, 0.25 + (scale - LOD_THRESHOLDS.mid) / 20) : 0.8
-    this.bubbleMesh.uniforms.uniforms.uDepth = this.bubbles.depthFor(scale)
+    const depth = this.bubbles.depthFor(scale)
+    this.bubbleMesh.uniforms.uniforms.uDepth = depth
+    this.clusterEdgeMesh.uniforms.uniforms.uDepth = depth
+    this.clusterEdgeMesh.mesh.visible = lod === 'far' && this.clusterEdges.count > 0
     this.camUniforms.update()
     this.nodeMesh.uniforms.update()
     this.edgeMesh.uniforms.update()
     this.bubbleMesh.uniforms.update()
+    this.clusterEdgeMesh.uniforms.update()
     return lod
   }
 

@@ -202,3 +202,34 @@ void main() {
   finalColor = col;
 }
 `
+
+/** Far zoom: one line per pair of filled-depth bubbles with edges between them (cluster-edges.ts). */
+export const CLUSTER_EDGE_VERTEX = /* glsl */ `#version 300 es
+precision highp float;
+in vec4 aLine;          // x1, y1, x2, y2 (world)
+in vec4 aInfo;          // corner, depth, width px, spare
+${CAMERA}
+uniform float uDepth;   // depth whose bubbles are filled
+void main() {
+  int corner = int(aInfo.x + 0.5);
+  if (abs(aInfo.y - uDepth) > 0.5) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); return; }
+  vec2 a = aLine.xy, b = aLine.zw;
+  vec2 d = b - a;
+  float len = length(d);
+  vec2 along = len > 0.0 ? d / len : vec2(1.0, 0.0);
+  vec2 n = vec2(-along.y, along.x);
+  float side = float(corner & 1) * 2.0 - 1.0;
+  vec2 p = (corner >> 1) == 0 ? a : b;
+  gl_Position = vec4(toClip(p, n * side * aInfo.z * 0.5), 0.0, 1.0);
+}
+`
+
+export const CLUSTER_EDGE_FRAGMENT = /* glsl */ `#version 300 es
+precision highp float;
+uniform vec3 uEdge;
+uniform float uAlpha;
+out vec4 finalColor;
+void main() {
+  finalColor = vec4(uEdge * uAlpha, uAlpha);
+}
+`
