@@ -3,7 +3,7 @@
  * real redis-server. Redis-only cases (several nodes on one Redis) follow at the end.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { firstValueFrom, take, toArray } from 'rxjs'
+import { filter, firstValueFrom, take, toArray } from 'rxjs'
 import type { Bus, BusHistoryLimits } from '../../engine/bus/bus.ts'
 import type { Envelope, Topic } from '../../engine/envelope.ts'
 import { MemoryBus } from '../../engine/bus/memory-bus.ts'
@@ -187,19 +187,25 @@ describe.skipIf(!hasBinary('redis-server'))('RedisBus across nodes', () => {
     const prefix = `multi${++prefixes}:`
     const a = await RedisBus.connect({ url: await redisUrl(), prefix })
     const b = await RedisBus.connect({ url: await redisUrl(), prefix })
-    const seenByB = collect(b.live('acme', 'drifts'), 40)
-    const seenByA = collect(a.live('acme', 'drifts'), 40)
+    // A live stream starts where its node reads the position, and commands of one connection reach Redis
+    // in order: a marker published through each node after the other's marker is in both streams, so
+    // every event published after both markers must reach both nodes.
+    const only = (bus: RedisBus) => firstValueFrom(bus.live('acme', 'drifts').pipe(filter((e) => e.type === 't'), take(40), toArray()))
+    const seenByB = only(b)
+    const seenByA = only(a)
+    await a.publish({ tenant: 'acme', topic: 'drifts', type: 'marker', data: {} })
+    await b.publish({ tenant: 'acme', topic: 'drifts', type: 'marker', data: {} })
     const sent = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).publish({ tenant: 'acme', topic: 'drifts', type: 't', data: { i } })))
-    expect(sent.map((e) => e.offset).sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect(sent.map((e) => e.offset).sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 3))
     const [onA, onB] = await Promise.all([seenByA, seenByB])
-    expect(onA.map((e) => e.offset)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect(onA.map((e) => e.offset)).toEqual(Array.from({ length: 40 }, (_, i) => i + 3))
     expect(onB.map((e) => e.id)).toEqual(onA.map((e) => e.id))
     // A client that saw up to 17 on node A reconnects to node B and resumes.
     const resumed = await b.history('acme', 'drifts', 17)
     expect(resumed.complete).toBe(true)
-    expect(resumed.envelopes.map((e) => e.offset)).toEqual(Array.from({ length: 23 }, (_, i) => i + 18))
-    expect(resumed.envelopes.map((e) => e.id)).toEqual(onA.slice(17).map((e) => e.id))
-    expect(await a.lastOffset('acme', 'drifts')).toBe(40)
+    expect(resumed.envelopes.map((e) => e.offset)).toEqual(Array.from({ length: 25 }, (_, i) => i + 18))
+    expect(resumed.envelopes.map((e) => e.id)).toEqual(onA.slice(15).map((e) => e.id))
+    expect(await a.lastOffset('acme', 'drifts')).toBe(42)
     await Promise.all([a.close(), b.close()])
   })
 
