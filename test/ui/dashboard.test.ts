@@ -203,6 +203,7 @@ describe.skipIf(!hasBinary('chromium'))('dashboard in Chromium', () => {
     await reader.locator('[data-testid="remediation"]').first().waitFor({ timeout: 10_000 })
     expect(await reader.locator('[data-testid="approve"]').count()).toBe(0)
     expect(await reader.locator('[data-testid="reject"]').count()).toBe(0)
+    expect(await reader.locator('[data-testid="change-set-revert"]').count()).toBe(0)
     await reader.close()
 
     const admin = await open(ADMIN)
@@ -210,6 +211,15 @@ describe.skipIf(!hasBinary('chromium'))('dashboard in Chromium', () => {
     await admin.locator('[data-testid="search-result"]').first().click()
     await admin.locator(`[data-testid="remediation"][data-status="proposed"] [data-testid="approve"]`).first().click()
     await admin.locator('[data-testid="remediation"][data-status="approved"]').first().waitFor({ timeout: 10_000 })
+    // The resource's open drifts as one reviewed change: generated, stored and offered as a zip.
+    await admin.click('[data-testid="change-set-revert"]')
+    const link = admin.locator('[data-testid="change-set-download"]')
+    await link.waitFor({ timeout: 10_000 })
+    const setId = await link.getAttribute('data-change-set-id')
+    const zip = await fetch(`http://127.0.0.1:${port}/api/v1/remediations/change-sets/${setId}/plan.zip`, { headers: { authorization: `Bearer ${READ}` } })
+    expect(zip.status).toBe(200)
+    expect(zip.headers.get('content-type')).toContain('application/zip')
+    expect(Buffer.from(await zip.arrayBuffer()).subarray(0, 2).toString()).toBe('PK')
 
     const second = plans[1]!.drift
     await admin.fill('[data-testid="search"]', second.address)

@@ -41,7 +41,7 @@ export function App() {
             {(sel) => (
               <SidePanel node={sel().node} drifts={sel().drifts} remediations={dash.remediations()} resource={dash.panelData().resource}
                 events={dash.panelData().events} impact={sel().impact} canAdmin={dash.canAdmin()}
-                onClose={dash.clearSelection} onJump={dash.jumpTo} onApprove={dash.approve} onReject={dash.reject} onDriftAction={dash.driftAction} />
+                onClose={dash.clearSelection} onJump={dash.jumpTo} onApprove={dash.approve} onReject={dash.reject} onDriftAction={dash.driftAction} onChangeSet={dash.changeSet} />
             )}
           </Show>
         </main>

@@ -12,6 +12,7 @@ import { ImpactList, type ImpactItem } from './ImpactList.tsx'
 import { RemediationCard } from './RemediationCard.tsx'
 import { Timeline } from './Timeline.tsx'
 import { WorkflowButtons, type DriftAction } from './WorkflowButtons.tsx'
+import { ChangeSetButtons, type ChangeSetLink } from './ChangeSetButtons.tsx'
 
 export interface SidePanelProps {
   node: { id: string; label: string; type: string; provider: string; module?: string; kind?: string }
@@ -26,6 +27,8 @@ export interface SidePanelProps {
   onApprove: (id: string) => Promise<void>
   onReject: (id: string, reason: string) => Promise<void>
   onDriftAction: (id: string, action: DriftAction, body?: { until?: string; note?: string }) => Promise<void>
+  /** Admin: one change set for the listed drifts (absent: no button). */
+  onChangeSet?: (ids: string[], mode: 'revert' | 'accept') => Promise<ChangeSetLink>
 }
 
 export function SidePanel(props: SidePanelProps) {
@@ -53,6 +56,9 @@ export function SidePanel(props: SidePanelProps) {
         )}
       </For>
       <Show when={props.drifts.length === 0}><p class="muted">No drift on this resource.</p></Show>
+      <Show when={props.canAdmin && props.onChangeSet && props.drifts.some((d) => d.status !== 'resolved')}>
+        <ChangeSetButtons driftIds={props.drifts.filter((d) => d.status !== 'resolved').map((d) => d.id)} onCreate={props.onChangeSet!} />
+      </Show>
 
       <h3>Impact</h3>
       <ImpactList dependencies={props.impact.dependencies} dependents={props.impact.dependents} onJump={props.onJump} />

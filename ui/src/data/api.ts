@@ -14,6 +14,8 @@ export interface Api {
   readonly token?: string
   get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T>
   post<T>(path: string, body?: unknown): Promise<T>
+  /** GET of a binary under `/api/v1` (a change set's zip), with the token. */
+  blob(path: string): Promise<Blob>
 }
 
 export interface ApiOptions {
@@ -55,6 +57,11 @@ export function createApi(options: ApiOptions = {}): Api {
     token: options.token,
     get: (path, query) => call('GET', path + queryString(query)),
     post: (path, body) => call('POST', path, body ?? {}),
+    blob: async (path) => {
+      const response = await doFetch(`${base}/api/v1${path}`, { headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) } })
+      if (!response.ok) throw new ApiError(response.status, 'http_error', `GET ${path} answered ${response.status}.`)
+      return response.blob()
+    },
   }
 }
 
