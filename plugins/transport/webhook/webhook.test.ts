@@ -81,6 +81,26 @@ describe('webhook transport', () => {
     expect(runner.stats()[0]).toMatchObject({ dead_lettered: 0, lag: 0 })
   })
 
+  it('a receiver down for 30 s, with events arriving meanwhile, then back: every event delivered once, with the default retry', async () => {
+    const { receiver, bus, start } = await setup({ batch_size: 50, concurrency: 2, max_attempts: 1000 })
+    const runner = await start()
+    await receiver.down()
+    const downAt = Date.now()
+    await publishDrifts(bus, 200)
+    // The outage itself is the scenario: events keep coming while it lasts.
+    await until(() => Date.now() - downAt >= 15_000, 'half the outage', 20_000)
+    await publishDrifts(bus, 200, 200)
+    await until(() => Date.now() - downAt >= 30_000, 'the whole outage', 20_000)
+    expect(receiver.requests).toHaveLength(0)
+    expect(runner.stats()[0]!.retries).toBeGreaterThan(1)
+    await receiver.up()
+    await until(() => runner.stats()[0]!.delivered === 400, 'all delivered after the outage', 45_000)
+    const got = ids(receiver)
+    expect(new Set(got).size).toBe(400)
+    expect(got).toHaveLength(400)
+    expect(runner.stats()[0]).toMatchObject({ dead_lettered: 0, lag: 0 })
+  }, 120_000)
+
   it('dead-letters a refused event at once and a failing one after max_attempts, and moves on', async () => {
     const { receiver, bus, start } = await setup({ max_attempts: 3, retry: { base_ms: 1, cap_ms: 5 }, route: { topics: ['drifts'] } }, (req) => {
       const env = JSON.parse(req.body) as Envelope<{ id: string }>
