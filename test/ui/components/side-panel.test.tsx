@@ -7,7 +7,7 @@ const drift: Drift = {
   id: 'drift-1', kind: 'modified', address: 'aws_security_group.web', type: 'aws_security_group', provider: 'aws',
   severity: 'critical', detected_at: '2026-01-01T00:00:00Z', status: 'open',
   changes: [
-    { path: 'ingress.0.cidr_blocks', expected: ['10.0.0.0/8'], actual: ['0.0.0.0/0'] },
+    { path: 'ingress.0.cidr_blocks', expected: ['10.0.0.0/8'], actual: ['0.0.0.0/0'], sensitive: false },
     { path: 'tags.Secret', expected: '(sensitive)', actual: '(sensitive)', sensitive: true },
   ],
   actor: { user: 'alice', arn: 'arn:aws:sts::123456789012:assumed-role/Ops/alice-session', source_ip: '203.0.113.7', user_agent: 'aws-cli/2.15', event_name: 'AuthorizeSecurityGroupIngress' },

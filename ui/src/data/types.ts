@@ -1,8 +1,13 @@
 /** Wire shapes the dashboard reads from the REST API and the live stream (snake_case, as the server sends them). */
 
-export type SeverityName = 'critical' | 'high' | 'medium' | 'low' | 'info'
-export type DriftKind = 'missing' | 'unmanaged' | 'modified'
-export type DriftStatus = 'open' | 'acknowledged' | 'snoozed' | 'remediated' | 'resolved'
+import type { Actor, AttributeChange, ChangeEvent, Drift, DriftKind, DriftStatus, RemediationPlan, Severity } from 'tfdrift/client'
+
+// Drifts, actors, change events and plans are the engine's own types (one source: engine/model.ts).
+export type { Actor, ChangeEvent, Drift, DriftKind, DriftStatus }
+export type SeverityName = Severity
+/** One attribute difference; values arrive masked when sensitive. */
+export type DriftChange = AttributeChange
+export type Remediation = RemediationPlan
 
 /** A graph node as `/api/v1/graph/nodes` returns it (drift annotations included). */
 export interface RawNode {
@@ -32,45 +37,6 @@ export interface RawEdge {
   kind?: string
 }
 
-/** Who made a change, as far as the change event told. */
-export interface Actor {
-  user?: string
-  arn?: string
-  account_id?: string
-  source_ip?: string
-  user_agent?: string
-  event_name?: string
-  event_id?: string
-}
-
-/** One attribute difference; values arrive masked when sensitive. */
-export interface DriftChange {
-  path: string
-  expected?: unknown
-  actual?: unknown
-  sensitive?: boolean
-}
-
-export interface Drift {
-  id: string
-  kind: DriftKind
-  address?: string
-  type: string
-  provider: string
-  resource_id?: string
-  arn?: string
-  module?: string
-  changes?: DriftChange[]
-  severity: SeverityName
-  actor?: Actor
-  detected_at: string
-  status: DriftStatus
-  status_by?: string
-  status_at?: string
-  status_note?: string
-  snoozed_until?: string
-}
-
 export interface StatusChange {
   status?: string
   changed_at?: string
@@ -78,31 +44,6 @@ export interface StatusChange {
   by?: string
   note?: string
   [key: string]: unknown
-}
-
-export interface Remediation {
-  id: string
-  drift_id: string
-  strategy: string
-  content: string
-  summary: string
-  status: 'proposed' | 'approved' | 'rejected' | 'applied' | 'failed' | 'obsolete'
-  created_at: string
-  decided_by?: string
-  decided_at?: string
-  reason?: string
-}
-
-export interface ChangeEvent {
-  id: string
-  source: string
-  time: string
-  event_name: string
-  event_source?: string
-  resource_id?: string
-  region?: string
-  actor?: Actor
-  error_code?: string
 }
 
 export interface Resource {
