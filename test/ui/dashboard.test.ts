@@ -32,7 +32,8 @@ function config(): TfdriftConfig {
     pipelines: {
       demo: {
         tenant: 'acme',
-        discovery: [demo({ size: 400, interval: '1500ms', seed: 'e2e', initial_changes: 12 })],
+        // No reverts: a plan the test decides on must not turn obsolete under it.
+        discovery: [demo({ size: 400, interval: '1500ms', seed: 'e2e', initial_changes: 12, revert_probability: 0, max_open_changes: 1000 })],
         analysis: [drift()],
         remediation: [terraformRemediation({ mode: 'propose' })],
         transports: [realtime()],
