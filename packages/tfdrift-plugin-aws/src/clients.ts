@@ -29,8 +29,13 @@ export interface ClientSettings {
 }
 
 /** The clients of one account. */
+type Handler = (command: unknown) => Promise<{ output: unknown }>
+interface Resolvable { resolveMiddleware(stack: unknown, config: unknown, options: unknown): Handler }
+
 export class AccountClients {
   private readonly cache = new Map<string, unknown>()
+  /** Resolved middleware handlers per client and command class (with the abort signal they were built for). */
+  private readonly handlers = new WeakMap<object, Map<unknown, { signal?: AbortSignal; handler: Handler }>>()
 
   constructor(readonly settings: ClientSettings, private readonly credentials?: CredentialProvider) {}
 
@@ -56,6 +61,27 @@ export class AccountClients {
       this.cache.set(key, client)
     }
     return client
+  }
+
+  /**
+   * Sends `command` as `client.send(command, { abortSignal })` does, but resolves the middleware stack once per
+   * (client, command class, signal) instead of on every call — what the SDK's own `cacheMiddleware` does, which
+   * it only allows without per-call options. Resolving the stack was ~5% of a scan's CPU. S3 keeps the plain
+   * path: its endpoint (bucket, redirected region) depends on each call's input.
+   */
+  send<S extends Service, O>(service: S, region: string, command: unknown, signal?: AbortSignal): Promise<O> {
+    const client = this.get(service, region) as unknown as { send(c: unknown, o?: unknown): Promise<O>; middlewareStack: unknown; config: unknown }
+    const options = signal ? { abortSignal: signal } : undefined
+    if (service === 's3') return client.send(command, options)
+    let byCommand = this.handlers.get(client)
+    if (!byCommand) this.handlers.set(client, (byCommand = new Map()))
+    const ctor = (command as { constructor: unknown }).constructor
+    let entry = byCommand.get(ctor)
+    if (!entry || entry.signal !== signal) {
+      entry = { signal, handler: (command as Resolvable).resolveMiddleware(client.middlewareStack, client.config, options) }
+      byCommand.set(ctor, entry)
+    }
+    return entry.handler(command).then((result) => result.output as O)
   }
 
   /** The account id these credentials act in. */

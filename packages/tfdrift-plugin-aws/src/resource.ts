@@ -16,8 +16,7 @@ export interface Scope {
 
 /** Sends one SDK command through the scan's bound and retry policy. */
 export function send<S extends Service, O>(scope: Scope, service: S, command: unknown, region = scope.region): Promise<O> {
-  const client = scope.clients.get(service, region) as unknown as { send(c: unknown, o?: unknown): Promise<O> }
-  return scope.calls.run(() => client.send(command, scope.signal ? { abortSignal: scope.signal } : undefined))
+  return scope.calls.run(() => scope.clients.send<S, O>(service, region, command, scope.signal))
 }
 export type { ClientOf }
 

@@ -41,8 +41,18 @@ export interface Faults {
   failRegions?: string[]
   /** Delay before each answer, ms. */
   latencyMs?: number
-  /** Page size of list calls (default 50, or the request's smaller MaxResults). */
+  /**
+   * Page size of list calls (default 50), never above the request's MaxResults / MaxItems / Limit nor the
+   * operation's documented maximum (`PAGE_LIMITS`): 1000 serves pages as large as AWS does.
+   */
   pageSize?: number
+}
+
+/** Largest page each list operation returns, as AWS documents it (the request may ask for fewer). */
+export const PAGE_LIMITS: Record<string, number> = {
+  'ec2:DescribeInstances': 1000, 'ec2:DescribeSecurityGroups': 1000, 'ec2:DescribeVpcs': 1000, 'ec2:DescribeSubnets': 1000,
+  'iam:ListRoles': 1000, 'iam:ListPolicies': 1000, 'iam:ListUsers': 1000, 'iam:ListGroups': 1000, 'iam:ListInstanceProfiles': 1000,
+  's3:ListBuckets': 10_000, 'dynamodb:ListTables': 100, 'kms:ListKeys': 1000, 'kms:ListAliases': 100, 'cloudcontrolapi:ListResources': 100,
 }
 
 export const emptyRegion = (): RegionWorld => ({ instances: [], securityGroups: [], vpcs: [], subnets: [], tables: [], keys: [], aliases: [], cloudcontrol: {} })
@@ -61,12 +71,17 @@ export class FakeAws {
   faults: Faults = {}
   private server?: Server
   private seq = 0
+  /** The documented page maximum of the operation being answered (set per request, used synchronously). */
+  private limit: number | undefined
 
   constructor(readonly world: Record<string, AccountWorld>, readonly keys: Record<string, string> = { AKIDTEST: Object.keys(world)[0]! }) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => { void this.handle(req, res) })
-    this.server.keepAliveTimeout = 1000
+    // As AWS's endpoints (and their load balancers) do, idle connections stay open for reuse: a short timeout
+    // (1 s makes Node send `Keep-Alive: timeout=1`, which its Agent reads as "do not reuse") would turn every
+    // request into a new TCP connection and bill the connect/close to the client.
+    this.server.keepAliveTimeout = 60_000
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
   }
@@ -94,6 +109,7 @@ export class FakeAws {
     if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs))
     const proto: Proto = target ? 'json' : service === 's3' ? 's3' : service === 'ec2' ? 'ec2' : 'query'
     const reply = new Reply(res, proto, service, action, ++this.seq)
+    this.limit = PAGE_LIMITS[name]
     if (!account) return reply.error(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.')
     if (this.faults.failRegions?.includes(region) && service !== 'sts') return reply.error(500, 'InternalError', 'An internal error occurred.')
     for (const k of [name, service]) {
@@ -130,7 +146,7 @@ export class FakeAws {
 
   private page<T>(list: T[], token: string | undefined, max: number | undefined): { slice: T[]; next?: string } {
     const start = token ? Number(token) : 0
-    const size = Math.min(this.faults.pageSize ?? 50, max ?? Infinity)
+    const size = Math.min(this.faults.pageSize ?? 50, max ?? Infinity, this.limit ?? Infinity)
     const slice = list.slice(start, start + size)
     return { slice, next: start + size < list.length ? String(start + size) : undefined }
   }
