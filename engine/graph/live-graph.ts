@@ -24,8 +24,13 @@ import { diffGraphs } from './diff.ts'
 import { changedMarks, markNode, type DriftMarks } from './drift-marks.ts'
 import { emptyDelta, splitDelta, type GraphDelta } from './delta.ts'
 
-/** How long triggers are gathered before one read, ms: the store writer's batches land within it. */
-export const DEFAULT_GRAPH_SETTLE_MS = 25
+/**
+ * How long triggers are gathered before one read, ms. A drift trigger re-reads every open drift of the
+ * tenant, so under an ingest burst this bounds those reads to a few per second (the dashboard recolours
+ * from the drift events themselves; `nodes_changed` may trail by this much). The store writer's batches
+ * land well within it.
+ */
+export const DEFAULT_GRAPH_SETTLE_MS = 250
 
 export interface LiveGraphOptions {
   bus: Bus
