@@ -15,7 +15,7 @@ export { Emitter } from './emitter.ts'
 export { SseParser, type SseMessage } from './sse-parser.ts'
 export type {
   Envelope, Filter, GraphCursor, GraphDelta, GraphEdge, GraphNode, NodeDriftChange, ServerError, Session, StreamPosition, SubscribedInfo, SubscriptionTopic, Topic, TransportKind, WelcomeMessage,
-  Actor, AttributeChange, ChangeEvent, Drift, DriftKind, DriftStatus, RemediationPlan, RemediationStatus, Severity,
+  Actor, AttributeChange, ChangeEvent, Coverage, Drift, DriftKind, DriftStatus, RemediationPlan, RemediationStatus, Severity,
 } from './types.ts'
 
 /** Connects (WS first, SSE fallback by default) and keeps the subscription alive until `close()`. */

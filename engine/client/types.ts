@@ -9,7 +9,7 @@ export type { Envelope, Filter, SubscribedInfo, SubscriptionTopic, Topic }
 /** `graph.delta` data (topic `graph`), its node (with drift annotation) and edge, as the server sends them. */
 export type { GraphDelta, NodeDriftChange, GraphEdge }
 // The domain objects the stream and the REST API carry (type-only: nothing of the engine is bundled).
-export type { Actor, AttributeChange, ChangeEvent, Drift, DriftKind, DriftStatus, RemediationPlan, RemediationStatus, Severity } from '../model.ts'
+export type { Actor, AttributeChange, ChangeEvent, Coverage, Drift, DriftKind, DriftStatus, RemediationPlan, RemediationStatus, Severity } from '../model.ts'
 export type GraphNode = MarkedNode
 
 /** Where a stream stood when a REST graph read began: resume after `offset` within `epoch`. */

@@ -1,9 +1,9 @@
 /** Wire shapes the dashboard reads from the REST API and the live stream (snake_case, as the server sends them). */
 
-import type { Actor, AttributeChange, ChangeEvent, Drift, DriftKind, DriftStatus, RemediationPlan, Severity } from 'tfdrift/client'
+import type { Actor, AttributeChange, ChangeEvent, Coverage, Drift, DriftKind, DriftStatus, RemediationPlan, Session, Severity } from 'tfdrift/client'
 
-// Drifts, actors, change events and plans are the engine's own types (one source: engine/model.ts).
-export type { Actor, ChangeEvent, Drift, DriftKind, DriftStatus }
+// Drifts, actors, change events, plans, coverage and the session are the engine's own types (one source: engine/model.ts).
+export type { Actor, ChangeEvent, Coverage, Drift, DriftKind, DriftStatus, Session }
 export type SeverityName = Severity
 /** One attribute difference; values arrive masked when sensitive. */
 export type DriftChange = AttributeChange
@@ -74,21 +74,6 @@ export interface GraphPage<T> extends Page<T> {
   /** Named `streams` by the server; `cursor` accepted too. */
   streams?: { graph?: StreamCursor; drifts?: StreamCursor }
   cursor?: { graph?: StreamCursor; drifts?: StreamCursor }
-}
-
-export interface Session {
-  tenant: string
-  scopes: string[]
-  name?: string
-  auth: boolean
-}
-
-export interface Coverage {
-  managed: number
-  unmanaged: number
-  missing: number
-  modified: number
-  percent: number
 }
 
 export interface StatsSummary {
