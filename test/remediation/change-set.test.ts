@@ -16,9 +16,10 @@ import { buildChangeSet, type ChangeSet } from '../../engine/remediation/change-
 import { formatHcl, hclString, hclValue } from '../../engine/remediation/hcl.ts'
 import { isSensitivePath } from '../../engine/drift/mask.ts'
 import { corpusDir, requireCorpus } from '../support/corpus.ts'
+import { binaryPath, hasBinary } from '../support/system.ts'
 
 const dir = requireCorpus()
-const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0
+const terraform = hasBinary('terraform')
 const tmp = mkdtempSync(join(tmpdir(), 'tfdrift-change-set-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
@@ -26,7 +27,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 function fmtCheck(name: string, files: Array<{ path: string; content: string }>): { status: number; output: string } {
   const at = mkdtempSync(join(tmp, `${name.replace(/[^A-Za-z0-9]/g, '_').slice(0, 40)}-`))
   for (const f of files) if (/\.(tf|hcl)$/.test(f.path)) writeFileSync(join(at, f.path.replace(/\.hcl$/, '.tf')), f.content)
-  const r = spawnSync('terraform', ['fmt', '-check', '-diff', '-no-color', at], { encoding: 'utf8' })
+  const r = spawnSync(binaryPath('terraform'), ['fmt', '-check', '-diff', '-no-color', at], { encoding: 'utf8' })
   return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` }
 }
 
@@ -176,7 +177,7 @@ describe('HCL encoding', () => {
     // And terraform reads the values back as written.
     const at = mkdtempSync(join(tmp, 'console-'))
     writeFileSync(join(at, 'main.tf'), `${formatHcl(`locals {\n${body}\n}`)}\n`)
-    const out = execFileSync('terraform', ['console'], { cwd: at, input: 'base64encode(jsonencode([local.v1, local.v2, local.v3, local.v4, local.v5, local.v6, local.v7]))\n', encoding: 'utf8' })
+    const out = execFileSync(binaryPath('terraform'), ['console'], { cwd: at, input: 'base64encode(jsonencode([local.v1, local.v2, local.v3, local.v4, local.v5, local.v6, local.v7]))\n', encoding: 'utf8' })
     expect(JSON.parse(Buffer.from(JSON.parse(out.trim()), 'base64').toString('utf8'))).toEqual(['a"b', 'x${y}z', '%{ if }', 'line1\nline2', 'tab\tbs\\', '\u0001\u007f', 'ünïcode ✓'])
   })
 })

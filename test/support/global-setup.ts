@@ -4,7 +4,7 @@
  * end, build the dashboard when browser suites will run, and at teardown fail the run if any is still alive. A missing binary is announced in one
  * line at the end, under the summary that counts the skipped tests.
  */
-import { findBinaries, FOUND_ENV, inCi, skipNotice, type BinaryName } from './system.ts'
+import { findBinaries, FOUND_ENV, inCi, skipNotice, SYSTEM_BINARIES, type BinaryName } from './system.ts'
 import { markRun, reapLeftovers } from './leftovers.ts'
 // The same script `npm start` runs first.
 import { ensureBuild } from '../../ui/scripts/ensure-build.mjs'
@@ -22,9 +22,9 @@ export default async function setup(): Promise<() => Promise<void>> {
       for (const { pid, command } of leftovers) console.error(`  pid ${pid}: ${command}`)
       process.exitCode = 1
     }
-    if (inCi()) return
     for (const name of Object.keys(found) as BinaryName[]) {
-      if (found[name] === null) console.log(skipNotice(name))
+      const optional = (SYSTEM_BINARIES[name] as { optionalInCi?: true }).optionalInCi === true
+      if (found[name] === null && (!inCi() || optional)) console.log(skipNotice(name))
     }
   }
 }

@@ -12,6 +12,8 @@ interface SystemBinary {
   candidates(): string[]
   suites: string
   install: string
+  /** Not installable by `.ci/run` (no Debian package, downloads blocked): its checks run where it exists, CI included, and are skipped with the notice otherwise. */
+  optionalInCi?: true
 }
 
 export const SYSTEM_BINARIES = {
@@ -24,6 +26,12 @@ export const SYSTEM_BINARIES = {
     candidates: () => (process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['chromium', 'chromium-browser']),
     suites: 'browser suites',
     install: 'sudo apt-get install -y chromium',
+  },
+  terraform: {
+    candidates: () => [process.env.TERRAFORM_BIN ?? 'terraform'],
+    suites: '`terraform fmt` checks of generated HCL (the structural checks still run)',
+    install: 'put a terraform binary from releases.hashicorp.com on PATH',
+    optionalInCi: true,
   },
 } satisfies Record<string, SystemBinary>
 
@@ -71,9 +79,10 @@ function found(): FoundBinaries {
   return fromSetup ? JSON.parse(fromSetup) as FoundBinaries : findBinaries()
 }
 
-/** In a test file: whether the suites that need `name` run (always under CI, where a miss must fail). */
+/** In a test file: whether the suites that need `name` run (always under CI, where a miss must fail, unless CI cannot install it). */
 export function hasBinary(name: BinaryName): boolean {
-  return inCi() || found()[name] !== null
+  const optional = (SYSTEM_BINARIES[name] as SystemBinary).optionalInCi === true
+  return (inCi() && !optional) || found()[name] !== null
 }
 
 /** The binary's path; throws with the install command when it is missing (which only CI gets to). */
