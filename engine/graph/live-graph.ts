@@ -132,10 +132,7 @@ export async function startLiveGraph(opts: LiveGraphOptions): Promise<LiveGraph>
     const snapshots = t.snapshotsDirty, drifts = t.driftsDirty
     t.snapshotsDirty = t.driftsDirty = false
     try {
-      if (snapshots) {
-        graphs.expire(t.tenant)
-        await graphs.get(t.tenant)
-      }
+      if (snapshots) await graphs.get(t.tenant)
       if (drifts) await graphs.marks.read(t.tenant)
     } catch (error) {
       warn(t.tenant, 'Reading the graph for the live stream', error)
@@ -174,7 +171,9 @@ export async function startLiveGraph(opts: LiveGraphOptions): Promise<LiveGraph>
     stored(tenant, what) {
       const t = tenants.get(tenant)
       if (!t) return
-      if (what.snapshots) t.snapshotsDirty = true
+      // Expired at once, not after the settle window: a REST read right after the write must see the new
+      // snapshots and their sensitive marks (a cached view would mask with the old ones).
+      if (what.snapshots) { t.snapshotsDirty = true; graphs.expire(tenant) }
       if (what.drifts) t.driftsDirty = true
       if (t.snapshotsDirty || t.driftsDirty) schedule(t)
     },
