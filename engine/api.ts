@@ -38,7 +38,7 @@ export type { ResourceGraph, GraphNode, GraphEdge, ImpactEntry } from './graph/i
 // Drift analyzer: compare snapshots, normalise values, ignore and rate drifts.
 export { diffSnapshots, compareInstances, IgnoreRules, SeverityRater, DEFAULT_SEVERITY_RULES, registerSetAttributes, maskDrift, maskChange, maskSecrets, MASK, coverageOf, driftId } from './drift/index.ts'
 export type { DiffOptions, DiffResult, SeverityRule } from './drift/index.ts'
-export { instanceId, expandFlatmap, atLeast } from './drift/index.ts'
+export { instanceId, expandFlatmap, atLeast, deepEqual } from './drift/index.ts'
 // One ajv factory for every JSON Schema validator (drafts and formats decided once).
 export { createAjv, isDraft07 } from './schema/ajv.ts'
 export type { CreateAjvOptions } from './schema/ajv.ts'

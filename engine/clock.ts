@@ -1,9 +1,16 @@
 import type { Clock } from './plugin-api.ts'
 
-/** The real wall clock. */
+let isoAt = Number.NaN
+let iso = ''
+
+/** The real wall clock. `isoNow` formats once per millisecond: ingest asks it per event, thousands of times per ms. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  isoNow: () => new Date().toISOString(),
+  isoNow: () => {
+    const ms = Date.now()
+    if (ms !== isoAt) { isoAt = ms; iso = new Date(ms).toISOString() }
+    return iso
+  },
 }
 
 /** A clock tests move by hand. */

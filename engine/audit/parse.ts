@@ -72,25 +72,22 @@ export function parseRecord(record: unknown, options: ParseOptions, receivedAt: 
     eventName, eventSource: str(r.eventSource), awsRegion: region, recipientAccountId: account,
     requestParameters: r.requestParameters, responseElements: r.responseElements,
   })
-  const time = typeof r.eventTime === 'string' ? new Date(r.eventTime).toISOString() : receivedAt
-  const event: ChangeEvent = {
-    id: newId(),
-    source: options.source,
-    time,
-    event_name: eventName,
-    ...(str(r.eventSource) ? { event_source: str(r.eventSource) } : {}),
-    ...resource,
-    ...(region ? { region } : {}),
-    ...(account ? { account_id: account } : {}),
-    actor: actorOf(r, eventName),
-    ...(r.requestParameters && typeof r.requestParameters === 'object' ? { parameters: mask(r.requestParameters) as Record<string, unknown> } : {}),
-    ...(errorCode ? { error_code: errorCode } : {}),
-  }
+  const eventTime = typeof r.eventTime === 'string' ? new Date(r.eventTime).toISOString() : undefined
+  const source = str(r.eventSource)
+  // Assigned key by key (not spread from conditional objects): this runs once per ingested record.
+  const event: ChangeEvent = { id: newId(), source: options.source, time: eventTime ?? receivedAt, event_name: eventName }
+  if (source) event.event_source = source
+  Object.assign(event, resource)
+  if (region) event.region = region
+  if (account) event.account_id = account
+  event.actor = actorOf(r, eventName, eventTime)
+  if (r.requestParameters && typeof r.requestParameters === 'object') event.parameters = mask(r.requestParameters) as Record<string, unknown>
+  if (errorCode) event.error_code = errorCode
   return { kind: 'event', event }
 }
 
 /** Who made the call: the IAM user name, the assumed-role session name, `root`, or the invoking service. */
-export function actorOf(r: Record<string, unknown>, eventName: string): Actor {
+export function actorOf(r: Record<string, unknown>, eventName: string, time = typeof r.eventTime === 'string' && !Number.isNaN(Date.parse(r.eventTime)) ? new Date(r.eventTime).toISOString() : undefined): Actor {
   const id = (r.userIdentity ?? {}) as Record<string, unknown>
   const arn = str(id.arn)
   let user = str(id.userName)
@@ -111,20 +108,35 @@ export function actorOf(r: Record<string, unknown>, eventName: string): Actor {
   if (ua) actor.user_agent = ua
   const eventId = str(r.eventID)
   if (eventId) actor.event_id = eventId
-  if (typeof r.eventTime === 'string' && !Number.isNaN(Date.parse(r.eventTime))) actor.time = new Date(r.eventTime).toISOString()
+  if (time) actor.time = time
   return actor
 }
 
-/** Copies request parameters with secret-looking values replaced by `****`. */
+/**
+ * Request parameters with secret-looking values replaced by `****` — the value itself when nothing is
+ * masked (copy on write: most records hold no secret, and this runs once per ingested record).
+ */
 export function mask(value: unknown, depth = 0): unknown {
   if (depth > 32) return '[truncated]'
   // A JSON-encoded parameter (a Step Functions input, a policy, a secret string) hides its keys from the walk below.
   if (typeof value === 'string') return maskSecrets(value)
-  if (Array.isArray(value)) return value.map((v) => mask(v, depth + 1))
   if (!value || typeof value !== 'object') return value
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v !== null && v !== '' ? '****' : mask(v, depth + 1)
-  return out
+  if (Array.isArray(value)) {
+    let list: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const m = mask(value[i], depth + 1)
+      if (m !== value[i]) (list ??= value.slice())[i] = m
+    }
+    return list ?? value
+  }
+  let out: Record<string, unknown> | undefined
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k]
+    const m = SECRET_KEY.test(k) && v !== null && v !== '' ? '****' : mask(v, depth + 1)
+    // Defined, not assigned: a `__proto__` key from JSON.parse must stay a plain key.
+    if (m !== v) Object.defineProperty((out ??= { ...(value as Record<string, unknown>) }), k, { value: m, enumerable: true, writable: true, configurable: true })
+  }
+  return out ?? value
 }
 
 function str(v: unknown): string | undefined {

@@ -2,6 +2,7 @@
 export { diffSnapshots, compareInstances, instanceId, type DiffOptions, type DiffResult } from './compare.ts'
 export { diffAttributes, type RawChange } from './diff.ts'
 export { expandFlatmap, isFlatmap } from './flatmap.ts'
+export { deepEqual } from './equal.ts'
 export { canonKey, sameValue, numericKey, UNKNOWN_SENTINEL, type ValueContext } from './normalise.ts'
 export { isSetAttribute, registerSetAttributes } from './sets.ts'
 export { IgnoreRules, loadIgnoreFile, type IgnoreTarget } from './ignore.ts'

@@ -69,7 +69,26 @@ export class SeverityRater {
     this.rules = [...userRules, ...(useDefaults ? DEFAULT_SEVERITY_RULES : [])].map(compile)
   }
 
+  /** Answers by type, then `kind attribute`: rules are fixed once built, and a burst of events asks the same few questions. */
+  private readonly memo = new Map<string, Map<string, Severity | null>>()
+
   private match(type: string, kind: DriftKind, attribute: string | undefined): Severity | undefined {
+    let byType = this.memo.get(type)
+    if (!byType) {
+      // Bounded: types are a closed set in practice, but a forged event stream could name endless ones.
+      if (this.memo.size >= 10_000) this.memo.clear()
+      this.memo.set(type, (byType = new Map()))
+    }
+    const key = attribute === undefined ? kind : kind + ' ' + attribute
+    let hit = byType.get(key)
+    if (hit === undefined) {
+      if (byType.size >= 10_000) byType.clear()
+      byType.set(key, (hit = this.matchRules(type, kind, attribute) ?? null))
+    }
+    return hit ?? undefined
+  }
+
+  private matchRules(type: string, kind: DriftKind, attribute: string | undefined): Severity | undefined {
     for (const r of this.rules) {
       if (r.kinds && !r.kinds.includes(kind)) continue
       if (r.types && !r.types.some((t) => t.test(type))) continue

@@ -3,7 +3,7 @@
  * time), `?token=` for EventSource, optional JWT (HS256/RS256 via node:crypto) and an optional anonymous
  * read-only principal. Tokens never reach a log line: principals carry the token's `name` instead.
  */
-import { createHash, createHmac, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto'
+import { hash, createHmac, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import type { Scope, ServerConfig } from '../config/types.ts'
 import { TfdriftError } from '../errors.ts'
 import type { Authenticate, Principal } from './principal.ts'
@@ -24,7 +24,7 @@ const JWT_TYPES = new Set(['jwt', 'application/jwt', 'at+jwt', 'application/at+j
 const NUMERIC_DATES = ['exp', 'nbf', 'iat'] as const
 
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest()
+  return hash('sha256', value, 'buffer')
 }
 
 function fail(status: 401 | 403, code: string, message: string): Failure {

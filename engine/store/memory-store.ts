@@ -15,8 +15,8 @@ interface TenantData {
   drifts: Map<string, { drift: Drift; time: number; seq: number }>
   history: Map<string, DriftStatusChange[]>
   plans: Map<string, RemediationPlan>
-  /** Plugin state: scope → key → value. */
-  state: Map<string, Map<string, unknown>>
+  /** Plugin state: scope → key → value as JSON text, as the SQLite and Redis stores keep it (a value JSON cannot carry fails here too). */
+  state: Map<string, Map<string, string>>
 }
 
 /** Same contract as the SQLite store, kept in Maps (tests, and `store: { kind: 'memory' }`). Records are copied in and out. */
@@ -200,7 +200,7 @@ export class MemoryStore implements Store {
   }
 
   async loadPluginState(tenant: string, scope: string): Promise<Map<string, unknown>> {
-    return clone(new Map(this.data(tenant).state.get(scope) ?? []))
+    return new Map([...(this.data(tenant).state.get(scope) ?? [])].map(([key, json]) => [key, JSON.parse(json) as unknown]))
   }
 
   async savePluginState(tenant: string, scope: string, entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
@@ -210,7 +210,7 @@ export class MemoryStore implements Store {
     if (!state) all.set(scope, (state = new Map()))
     for (const [key, value] of entries) {
       if (value === undefined) state.delete(key)
-      else state.set(key, clone(value))
+      else state.set(key, JSON.stringify(value))
     }
   }
 

@@ -108,7 +108,7 @@ export function targetOf(event: ChangeEvent, index: StateIndex): Target | undefi
 }
 
 /** A JSON-safe deep copy (state attributes are JSON). */
-const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)) as T)
+const clone = <T>(v: T): T => (v === null || typeof v !== 'object' ? v : JSON.parse(JSON.stringify(v)) as T)
 
 /** Digest of a value, as the sources compute it for sensitive attributes. */
 export const digestOf = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex')

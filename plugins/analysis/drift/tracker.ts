@@ -16,7 +16,7 @@
  * (`evidence: 'event'`). A snapshot taken after the call confirms, corrects or resolves it; an observed
  * snapshot taken before the call cannot speak about it, so it neither resolves nor rewrites it.
  */
-import { type Actor, type ChangeEvent, type Drift, type ResourceInstance, type Snapshot, SEVERITIES, type PipelineItem, diffSnapshots, type IgnoreRules, type SeverityRater, type Severity, compareInstances, driftId, atLeast } from 'tfdrift'
+import { type Actor, type ChangeEvent, type Drift, type ResourceInstance, type Snapshot, SEVERITIES, type PipelineItem, diffSnapshots, type IgnoreRules, type SeverityRater, type Severity, compareInstances, driftId, atLeast, deepEqual } from 'tfdrift'
 import { driftEntry, overlayEntry, sourceEntry, type MemoryEntry, type Overlay, type TrackerMemory } from './memory.ts'
 import { applyAttributes, expectedAttributes, StateIndex, targetOf, type Target } from './evidence.ts'
 
@@ -135,7 +135,7 @@ export class DriftTracker {
       const actor = !prev.actor || grew(prev, fresh) ? this.latest(fresh)?.actor ?? prev.actor : prev.actor
       // Re-detected: keep when it was first seen and how it is being handled.
       const merged: Drift = { ...fresh, ...(actor ? { actor } : {}), detected_at: prev.detected_at, status: prev.status === 'resolved' ? 'open' : prev.status }
-      if (fingerprint(merged) === fingerprint(prev) && prev.evidence === 'snapshot') continue
+      if (sameDrift(merged, prev) && prev.evidence === 'snapshot') continue
       this.dropOverlay(fresh.id)
       this.keep(merged)
       out.push({ type: 'drift.updated', topic: 'drifts', data: merged })
@@ -177,7 +177,7 @@ export class DriftTracker {
    */
   onChange(event: ChangeEvent): PipelineItem[] {
     if (event.error_code) return []
-    const actor: Actor = { ...event.actor, ...(event.event_name && !event.actor?.event_name ? { event_name: event.event_name } : {}), ...(event.id && !event.actor?.event_id ? { event_id: event.id } : {}), ...(event.time && !event.actor?.time ? { time: event.time } : {}) }
+    const actor = actorOfEvent(event)
     const entry = { actor, time: event.time }
     for (const key of keysOf(event.resource_id, event.arn)) {
       this.recent.delete(key)
@@ -189,6 +189,7 @@ export class DriftTracker {
       this.recent.delete(oldest.value as string)
     }
     const out: PipelineItem[] = this.evidence(event, actor)
+    if (this.unattributed.size === 0) return this.done(out)
     const touched = new Set(out.map((o) => (o.data as Drift).id))
     // Only drifts still without an actor can gain one: walking every open drift per event would cost O(open drifts).
     for (const driftId of this.unattributed) {
@@ -288,8 +289,15 @@ export class DriftTracker {
     const before = this.overlays.get(id) ?? { values: {}, sensitive: [] }
     const { overlay, sensitive } = applyAttributes(expected, before.values, t.attributes!)
     const sensitivePaths = [...before.sensitive, ...sensitive]
-    const names = namesOfInst(inst)
-    const changes = compareInstances(inst, { ...inst, attributes: { ...expected, ...overlay }, sensitive_paths: [...(inst.sensitive_paths ?? []), ...sensitivePaths] }, this.options.ignore, names)
+    // Only the attributes the calls set can differ (the rest are the state's own values): comparing just
+    // those gives the same changes as comparing the whole instance, at a cost that does not grow with it.
+    const stated: Record<string, unknown> = {}
+    for (const key in overlay) stated[key] = expected[key]
+    const names = this.options.ignore.size > 0 ? namesOfInst(inst) : []
+    // The comparer reads type, provider, attributes and the path lists (it joins both sides' lists).
+    const stateSide = { type: inst.type, provider: inst.provider, attributes: stated, sensitive_paths: inst.sensitive_paths, unknown_paths: inst.unknown_paths } as ResourceInstance
+    const callSide = { type: inst.type, provider: inst.provider, attributes: overlay, sensitive_paths: sensitivePaths } as ResourceInstance
+    const changes = compareInstances(stateSide, callSide, this.options.ignore, names)
     const next: Overlay = { values: overlay, sensitive: sensitivePaths }
     if (changes.length === 0) {
       if (!prev) return []
@@ -300,7 +308,7 @@ export class DriftTracker {
     const fresh = this.base('modified', t, actor, now, merged)
     if (!fresh) return []
     const drift: Drift = prev ? { ...fresh, detected_at: prev.detected_at, status: prev.status === 'resolved' ? 'open' : prev.status, evidence: prev.evidence ?? 'event', ...(prev.status_by ? { status_by: prev.status_by } : {}) } : fresh
-    if (prev && fingerprint(drift) === fingerprint(prev)) return []
+    if (prev && sameDrift(drift, prev)) return []
     this.overlays.set(id, next)
     this.writes.push(overlayEntry(id, next))
     this.keep(drift)
@@ -390,6 +398,20 @@ export class DriftTracker {
   }
 }
 
+/** The event's actor with the call's name, id and time filled in (the same object when it has them: drifts share it, nothing mutates it). */
+function actorOfEvent(event: ChangeEvent): Actor {
+  const a = event.actor
+  const name = !a?.event_name && event.event_name
+  const id = !a?.event_id && event.id
+  const time = !a?.time && event.time
+  if (a && !name && !id && !time) return a
+  const actor: Actor = { ...a }
+  if (name) actor.event_name = name
+  if (id) actor.event_id = id
+  if (time) actor.time = time
+  return actor
+}
+
 /** Drift ids of managed instances by kind (an instance object of a snapshot never changes). */
 const managedIds = new WeakMap<ResourceInstance, Partial<Record<Drift['kind'], string>>>()
 
@@ -405,7 +427,8 @@ function keysOf(resourceId?: string, arn?: string): string[] {
   if (resourceId) keys.push(`id:${resourceId}`)
   if (arn) {
     keys.push(`arn:${arn}`)
-    const tail = /[:/]([^:/]+)$/.exec(arn)?.[1]
+    const cut = Math.max(arn.lastIndexOf(':'), arn.lastIndexOf('/'))
+    const tail = cut >= 0 ? arn.slice(cut + 1) : ''
     if (tail && tail !== resourceId) keys.push(`id:${tail}`)
   }
   return keys
@@ -429,11 +452,8 @@ function mergeChanges(base: NonNullable<Drift['changes']>, extra: NonNullable<Dr
   return [...byPath.values()]
 }
 
-/** Fingerprints of drifts already taken (open drifts are compared with each update): drifts are never mutated once made. */
-const fingerprints = new WeakMap<Drift, string>()
-
-function fingerprint(d: Drift): string {
-  let fp = fingerprints.get(d)
-  if (fp === undefined) fingerprints.set(d, (fp = JSON.stringify([d.severity, d.changes ?? null, d.actor ?? null, d.status, d.address ?? null])))
-  return fp
+/** True when an update would tell a subscriber nothing new (structural, so no serialising on the hot path). */
+function sameDrift(a: Drift, b: Drift): boolean {
+  return a.severity === b.severity && a.status === b.status && a.address === b.address
+    && deepEqual(a.changes ?? null, b.changes ?? null) && deepEqual(a.actor ?? null, b.actor ?? null)
 }
