@@ -1,8 +1,6 @@
 /** Request body decoding shared by the publish API and ingress routes: JSON, or NDJSON as an array. */
-import { TextDecoder } from 'node:util'
+import { isUtf8 } from 'node:buffer'
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../json-depth.ts'
-
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** The code of every "JSON nests too deep" answer: HTTP 400 bodies and WS `error` messages alike. */
 export const TOO_DEEP = 'TFD_ERR_JSON_TOO_DEEP'
@@ -49,17 +47,14 @@ export function unsupportedMediaType(contentType: string | undefined): string {
 export function parseJsonBody(body: Buffer, contentType: string | undefined): Parsed {
   const framing = jsonFraming(contentType)
   if (!framing) return { ok: false, status: 415, code: 'TFD_ERR_MEDIA_TYPE', message: unsupportedMediaType(contentType) }
-  let text: string
-  try {
-    text = utf8.decode(body)
-  } catch {
-    return invalid('The body is not valid UTF-8.')
-  }
-  if (text.trim() === '') return invalid('The body is empty; send a JSON object or NDJSON lines.')
+  if (!isUtf8(body)) return invalid('The body is not valid UTF-8.')
+  // A UTF-8 byte order mark is not part of the JSON (TextDecoder dropped it; toString keeps it).
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3)
+  if (isBlank(body, 0, body.length)) return invalid('The body is empty; send a JSON object or NDJSON lines.')
   // A batch counts as one document: NDJSON lines are all at depth 0, so the whole body bounds each line.
   if (jsonDepthExceeds(body, MAX_JSON_DEPTH) !== undefined) return { ok: false, status: 400, code: TOO_DEEP, message: tooDeepMessage('The body') }
-  const ndjson = framing === 'ndjson'
-  if (!ndjson) {
+  if (framing === 'json') {
+    const text = body.toString('utf8')
     try {
       return { ok: true, value: JSON.parse(text), batch: false }
     } catch (err) {
@@ -67,18 +62,33 @@ export function parseJsonBody(body: Buffer, contentType: string | undefined): Pa
       if (lines.length < 2) return invalid(`The body is not valid JSON: ${(err as Error).message}.`)
     }
   }
+  // Line by line from the bytes: one large string of the whole batch costs more to make (and to collect)
+  // than the parsing itself, where each line's string is small and short-lived.
   const out: unknown[] = []
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim()
-    if (line === '') continue
-    try {
-      out.push(JSON.parse(line))
-    } catch (err) {
-      return invalid(`NDJSON line ${i + 1} is not valid JSON: ${(err as Error).message}.`)
+  for (let start = 0, line = 1; start < body.length; line++) {
+    let end = body.indexOf(NEWLINE, start)
+    if (end < 0) end = body.length
+    if (!isBlank(body, start, end)) {
+      try {
+        out.push(JSON.parse(body.toString('utf8', start, end)))
+      } catch (err) {
+        return invalid(`NDJSON line ${line} is not valid JSON: ${(err as Error).message}.`)
+      }
     }
+    start = end + 1
   }
   return { ok: true, value: out, batch: true }
+}
+
+const NEWLINE = 0x0a
+
+/** True when bytes [from, to) are only JSON whitespace (space, tab, CR, LF). */
+function isBlank(body: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = body[i]
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false
+  }
+  return true
 }
 
 const invalid = (message: string): Parsed => ({ ok: false, status: 400, code: 'invalid_body', message })

@@ -104,11 +104,15 @@ export function readBody(res: HttpResponse, state: AbortState, headers: Headers,
   const declared = Number(headers['content-length'] ?? NaN)
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge())
   return new Promise((resolve, reject) => {
+    // With a Content-Length (uWS frames the body by it) the chunks land in one buffer: one copy, and
+    // no second large allocation to join them. Without one, copies are joined at the end.
+    let whole = Number.isFinite(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : undefined
     const chunks: Buffer[] = []
     let size = 0
     let done = false
     res.onData((chunk, isLast) => {
       if (done) return
+      const at = size
       size += chunk.byteLength
       if (size > limit) {
         done = true
@@ -116,10 +120,14 @@ export function readBody(res: HttpResponse, state: AbortState, headers: Headers,
         return
       }
       // uWS neuters the ArrayBuffer after this callback returns: copy it.
-      chunks.push(Buffer.from(new Uint8Array(chunk).slice()))
+      if (whole && size <= whole.length) whole.set(new Uint8Array(chunk), at)
+      else {
+        if (whole) { chunks.push(whole.subarray(0, at)); whole = undefined }
+        chunks.push(Buffer.from(chunk.slice(0)))
+      }
       if (isLast) {
         done = true
-        resolve(Buffer.concat(chunks, size))
+        resolve(whole ? whole.subarray(0, size) : Buffer.concat(chunks, size))
       }
     })
     // An abort mid-body never calls onData again.

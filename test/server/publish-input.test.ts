@@ -104,3 +104,26 @@ describe('engine-owned event types', () => {
     expect((await ok.json()).data.published).toBe(3)
   })
 })
+
+describe('bodies that arrive in pieces', () => {
+  /** Writes `lines` as NDJSON in separate writes, with a Content-Length or chunked (none). */
+  function postPieces(lines: string[], withLength: boolean): Promise<number> {
+    const body = lines.join('\n')
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string | number> = { ...bearer(), 'content-type': 'application/x-ndjson' }
+      if (withLength) headers['content-length'] = Buffer.byteLength(body)
+      const req = http.request(`${t.http}/api/v1/falco/events`, { method: 'POST', headers }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)) })
+      req.on('error', reject)
+      // Several writes of ~200 KB: the server sees the body in more than one chunk either way.
+      for (let i = 0; i < body.length; i += 200_000) req.write(body.slice(i, i + 200_000))
+      req.end()
+    })
+  }
+  const lines = Array.from({ length: 900 }, (_, i) => JSON.stringify({ rule: 'r', n: i, pad: 'é'.repeat(400) }))
+
+  it.each([['a Content-Length', true], ['chunked encoding', false]])('joins a body sent with %s intact, multi-byte characters across chunk edges included', async (_, withLength) => {
+    handled.length = 0
+    expect(await postPieces(lines, withLength)).toBe(202)
+    expect(handled).toEqual([lines.map((l) => JSON.parse(l))])
+  })
+})
