@@ -5,7 +5,13 @@
  * (streaming its output, ratio table included), then calibrate.mjs (SwiftShader instanced vs plain draws).
  *
  *   npm run bench:ui -- [--sizes 10000,50000,100000] [--runs 1] [--pacing gpu-sync] [--dist DIR --entry PATH]
- *                       [--no-calibrate] [--live 1000] [-- …more bench.mjs options]
+ *                       [--no-calibrate] [--live 1000] [--renderer webgl|webgpu|both] [-- …more bench.mjs options]
+ *
+ * After each bench.mjs run it prints the renderer the dashboard reported (`__benchInfo.renderer`).
+ * `--renderer` forces one with `&renderer=`; webgpu runs target `dashboard-webgpu` in a Chromium
+ * given WebGPU on SwiftShader's Vulkan driver (ui/scripts/webgpu-chromium.ts, through a wrapper
+ * script passed as `--chromium`), no live pass. The harness's gpu-sync pacing waits on WebGL only, so
+ * with webgpu or both the pacing defaults to vsync for every pass, and the two compare.
  *
  * Then, unless `--live 0`, a second bench.mjs run of the same sizes with `&live=R` (R severity changes
  * per second through the live-stream path during the interaction, default 1000), target name
@@ -21,6 +27,7 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { webgpuChromium } from '../ui/scripts/webgpu-chromium.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SOURCE = resolve(ROOT, process.env.UI_BENCH_DIR ?? '../shared/ui-bench')
@@ -31,7 +38,8 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2',
 }
 
-interface Options { sizes: string; runs: string; pacing?: string; dist: string; entry: string; calibrate: boolean; live: number; rest: string[] }
+type RendererFlag = 'webgl' | 'webgpu' | 'both'
+interface Options { sizes: string; runs: string; pacing?: string; dist: string; entry: string; calibrate: boolean; live: number; renderer?: RendererFlag; rest: string[] }
 
 function parse(argv: string[]): Options {
   const o: Options = { sizes: '10000,50000,100000', runs: '1', dist: join(ROOT, 'ui', 'dist'), entry: '/', calibrate: true, live: 1000, rest: [] }
@@ -44,6 +52,11 @@ function parse(argv: string[]): Options {
     else if (a === '--entry') o.entry = val()
     else if (a === '--no-calibrate') o.calibrate = false
     else if (a === '--live') o.live = Math.max(0, Number(val()) || 0)
+    else if (a === '--renderer') {
+      const r = val()
+      if (r !== 'webgl' && r !== 'webgpu' && r !== 'both') throw new Error(`bench:ui: --renderer must be webgl, webgpu or both (got '${r}')`)
+      o.renderer = r
+    }
     else if (a === '--') o.rest.push(...argv.slice(i + 1)), (i = argv.length)
     else o.rest.push(a)
   }
@@ -114,11 +127,27 @@ function resultFiles(): Set<string> {
   return new Set(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [])
 }
 
-/** The summary rows of the results file a bench.mjs run wrote after `before` was listed. */
+/** The summary rows of the results file a bench.mjs run wrote after `before` was listed; prints which renderer each page drew with. */
 function newResult(before: Set<string>): SummaryRow[] | undefined {
   const added = [...resultFiles()].filter((f) => !before.has(f)).sort()
   if (!added.length) return undefined
-  return (JSON.parse(readFileSync(join(CACHE, 'results', added.at(-1)!), 'utf8')) as { summary: SummaryRow[] }).summary
+  const file = JSON.parse(readFileSync(join(CACHE, 'results', added.at(-1)!), 'utf8')) as { summary: SummaryRow[]; results: Array<{ page: string; info?: { renderer?: string } }> }
+  const drew = new Map<string, Set<string>>()
+  for (const r of file.results) if (r.page.startsWith('dashboard')) (drew.get(r.page) ?? drew.set(r.page, new Set()).get(r.page)!).add(r.info?.renderer ?? 'unknown (no __benchInfo)')
+  for (const [page, renderers] of drew) process.stdout.write(`bench:ui: ${page} drew with ${[...renderers].join(' / ')}\n`)
+  return file.summary
+}
+
+/** A Chromium wrapper that turns WebGPU on (see ui/scripts/webgpu-chromium.ts); the harness has no flag option. */
+function webgpuBrowser(): string {
+  const binary = existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium'
+  const webgpu = webgpuChromium(binary)
+  if (!webgpu) throw new Error(`bench:ui: no SwiftShader Vulkan driver beside ${binary}; cannot give headless Chromium WebGPU`)
+  const wrapper = join(CACHE, 'chromium-webgpu.sh')
+  const env = Object.entries(webgpu.env).map(([k, v]) => `${k}='${v}'`).join(' ')
+  writeFileSync(wrapper, `#!/bin/sh\nexport ${env}\nexec '${binary}' "$@" ${webgpu.args.join(' ')}\n`)
+  chmodSync(wrapper, 0o755)
+  return wrapper
 }
 
 /** live ÷ no-live frame times per N (goal: median ratio ≤ 1.2). */
@@ -150,24 +179,34 @@ async function main(): Promise<number> {
   const { server, port } = await serve(o.dist)
   try {
     const sep_ = o.entry.includes('?') ? '&' : '?'
-    const url = `http://127.0.0.1:${port}${o.entry}${sep_}bench={N}&graph={GRAPH_URL}`
-    process.stderr.write(`bench:ui: serving ${o.dist} at http://127.0.0.1:${port}/ — target ${url}\n`)
-    const args = ['bench.mjs', '--target-url', url, '--target-name', 'dashboard', '--sizes', o.sizes, '--runs', o.runs]
-    if (o.pacing) args.push('--pacing', o.pacing)
-    const before = resultFiles()
-    const code = await run(process.execPath, [...args, ...o.rest], CACHE)
-    if (code !== 0) process.stderr.write(`bench:ui: bench.mjs exited with ${code}\n`)
-    const plain = newResult(before)
-    if (o.live > 0) {
-      const liveUrl = `${url}&live=${o.live}`
-      process.stderr.write(`bench:ui: live changes — ${liveUrl}\n`)
-      const args2 = ['bench.mjs', '--target-url', liveUrl, '--target-name', 'dashboard-live', '--no-anchor', '--sizes', o.sizes, '--runs', o.runs]
-      if (o.pacing) args2.push('--pacing', o.pacing)
-      const before2 = resultFiles()
-      const code2 = await run(process.execPath, [...args2, ...o.rest.filter((a) => a !== '--no-anchor')], CACHE)
-      if (code2 !== 0) process.stderr.write(`bench:ui: live bench.mjs exited with ${code2}\n`)
-      const live = newResult(before2)
-      if (plain && live) process.stdout.write(liveTable(plain, live, o.live))
+    const base = `http://127.0.0.1:${port}${o.entry}${sep_}bench={N}&graph={GRAPH_URL}`
+    const renderers = o.renderer === 'both' ? (['webgl', 'webgpu'] as const) : [o.renderer]
+    const pacing = o.pacing ?? (o.renderer === 'webgpu' || o.renderer === 'both' ? 'vsync' : undefined)
+    let code = 0
+    for (const [i, renderer] of renderers.entries()) {
+      const url = renderer ? `${base}&renderer=${renderer}` : base
+      const name = renderer === 'webgpu' ? 'dashboard-webgpu' : 'dashboard'
+      process.stderr.write(`bench:ui: serving ${o.dist} at http://127.0.0.1:${port}/ — target ${url}\n`)
+      const args = ['bench.mjs', '--target-url', url, '--target-name', name, '--sizes', o.sizes, '--runs', o.runs]
+      if (pacing) args.push('--pacing', pacing)
+      if (renderer === 'webgpu') args.push('--chromium', webgpuBrowser())
+      const rest = i > 0 ? [...o.rest.filter((a) => a !== '--no-anchor'), '--no-anchor'] : o.rest
+      const before = resultFiles()
+      const c = await run(process.execPath, [...args, ...rest], CACHE)
+      if (c !== 0) process.stderr.write(`bench:ui: bench.mjs exited with ${c}\n`)
+      code ||= c
+      const plain = newResult(before)
+      if (o.live > 0 && renderer !== 'webgpu') {
+        const liveUrl = `${url}&live=${o.live}`
+        process.stderr.write(`bench:ui: live changes — ${liveUrl}\n`)
+        const args2 = ['bench.mjs', '--target-url', liveUrl, '--target-name', 'dashboard-live', '--no-anchor', '--sizes', o.sizes, '--runs', o.runs]
+        if (pacing) args2.push('--pacing', pacing)
+        const before2 = resultFiles()
+        const code2 = await run(process.execPath, [...args2, ...o.rest.filter((a) => a !== '--no-anchor')], CACHE)
+        if (code2 !== 0) process.stderr.write(`bench:ui: live bench.mjs exited with ${code2}\n`)
+        const live = newResult(before2)
+        if (plain && live) process.stdout.write(liveTable(plain, live, o.live))
+      }
     }
     if (o.calibrate) {
       process.stderr.write('bench:ui: calibrate.mjs (SwiftShader instanced vs non-instanced draw cost)\n')

@@ -1,20 +1,23 @@
 /**
  * The dashboard end to end: the built ui/dist served by a real runtime (demo estate, drift analysis,
- * remediation, SQLite store on disk), opened in headless Chromium (WebGL on SwiftShader). What a user
- * sees is checked through the page: canvas pixels, the DOM panels, and the model the canvas draws.
+ * remediation, SQLite store on disk), opened in headless Chromium (WebGL on SwiftShader; WebGPU on
+ * SwiftShader's Vulkan driver for the renderer-choice cases, see ui/scripts/webgpu-chromium.ts). What a
+ * user sees is checked through the page: canvas pixels, the DOM panels, and the model the canvas draws.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { startRuntime, type Runtime } from '../../engine/runtime.ts'
 import { silentLogger } from '../../engine/logger.ts'
 import type { TfdriftConfig } from '../../engine/config/types.ts'
 import { demo, drift, realtime, terraformRemediation } from '../../plugins/index.ts'
-import { binaryPath, hasBinary } from '../support/system.ts'
+import { binaryPath, hasBinary, inCi } from '../support/system.ts'
+import { webgpuChromium } from '../../ui/scripts/webgpu-chromium.ts'
 
 const ADMIN = 'e2e-admin-token-0123456789abcdef'
+const BROWSER_ARGS = ['--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist', '--disable-background-networking']
 const READ = 'e2e-read-token-0123456789abcdef00'
 
 let dir: string
@@ -48,11 +51,51 @@ async function start(): Promise<void> {
 }
 
 async function open(token: string, query = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  return (await openIn(browser, token, query)).page
+}
+
+/** Opens the dashboard in a browser or context; `warnings` collects the page's own console warnings (tfdrift: …). */
+async function openIn(where: Browser | BrowserContext, token: string, query = ''): Promise<{ page: Page; warnings: string[] }> {
+  const page = 'contexts' in where ? await where.newPage({ viewport: { width: 1280, height: 800 } }) : await where.newPage()
+  const warnings: string[] = []
+  page.on('console', (m) => { if (m.type() === 'warning' && m.text().startsWith('tfdrift:')) warnings.push(m.text()) })
   page.on('pageerror', (err) => console.error('page error:', err.message))
   await page.goto(`http://127.0.0.1:${port}/?token=${token}${query}`)
-  await page.waitForFunction(() => (window as any).__tfdrift?.ready === true, undefined, { timeout: 60_000 })
-  return page
+  await page.waitForFunction(() => (window as any).__tfdrift?.ready === true && (window as any).__tfdriftScene, undefined, { timeout: 60_000 })
+  return { page, warnings }
+}
+
+const rendererOf = (page: Page) => page.evaluate(() => (window as any).__tfdriftScene.renderer as string)
+
+/** The canvas shows more than a few colours, and zooming in from the full view crosses far, mid and near. */
+async function expectDrawnAtEveryLod(page: Page): Promise<void> {
+  const png = await page.locator('[data-testid="canvas"] canvas').screenshot()
+  const { distinctColours } = await page.evaluate(async (b64) => {
+    const img = new Image()
+    img.src = `data:image/png;base64,${b64}`
+    await img.decode()
+    const c = new OffscreenCanvas(img.width, img.height)
+    const g = c.getContext('2d')!
+    g.drawImage(img, 0, 0)
+    const px = g.getImageData(0, 0, img.width, img.height).data
+    const colours = new Set<number>()
+    for (let i = 0; i < px.length; i += 4 * 7) colours.add((px[i]! << 16) | (px[i + 1]! << 8) | px[i + 2]!)
+    return { distinctColours: colours.size }
+  }, png.toString('base64'))
+  expect(distinctColours).toBeGreaterThan(5)
+  const lods = await page.evaluate(async () => {
+    const scene = (window as any).__tfdriftScene
+    const seen: string[] = []
+    for (const ratio of [1, 0.3, 0.1, 0.03, 0.01, 0.003]) {
+      scene.setCamera(0.5, 0.5, ratio)
+      await new Promise((r) => requestAnimationFrame(() => r(null)))
+      seen.push(scene.view().lod)
+    }
+    return seen
+  })
+  expect(new Set(lods)).toEqual(new Set(['far', 'mid', 'near']))
+  expect(lods[0]).toBe('far')
+  expect(lods.at(-1)).toBe('near')
 }
 
 /** Slot and id of a node that has (or has not) an open drift. */
@@ -72,10 +115,7 @@ describe.skipIf(!hasBinary('chromium'))('dashboard in Chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tfdrift-ui-'))
     await start()
-    browser = await chromium.launch({
-      executablePath: binaryPath('chromium'),
-      args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist', '--disable-background-networking'],
-    })
+    browser = await chromium.launch({ executablePath: binaryPath('chromium'), args: BROWSER_ARGS })
   }, 120_000)
 
   afterAll(async () => {
@@ -88,35 +128,63 @@ describe.skipIf(!hasBinary('chromium'))('dashboard in Chromium', () => {
     const page = await open(READ)
     const nodes = await page.evaluate(() => (window as any).__tfdrift.model.nodeCount)
     expect(nodes).toBeGreaterThanOrEqual(400)
-    const png = await page.locator('[data-testid="canvas"] canvas').screenshot()
     if (process.env.TFDRIFT_UI_SHOTS) await page.screenshot({ path: join(process.env.TFDRIFT_UI_SHOTS, 'loaded.png') })
-    const { distinctColours } = await page.evaluate(async (b64) => {
-      const img = new Image()
-      img.src = `data:image/png;base64,${b64}`
-      await img.decode()
-      const c = new OffscreenCanvas(img.width, img.height)
-      const g = c.getContext('2d')!
-      g.drawImage(img, 0, 0)
-      const px = g.getImageData(0, 0, img.width, img.height).data
-      const colours = new Set<number>()
-      for (let i = 0; i < px.length; i += 4 * 7) colours.add((px[i]! << 16) | (px[i + 1]! << 8) | px[i + 2]!)
-      return { distinctColours: colours.size }
-    }, png.toString('base64'))
-    expect(distinctColours).toBeGreaterThan(5)
-    const lods = await page.evaluate(async () => {
-      const scene = (window as any).__tfdriftScene
-      const seen: string[] = []
-      for (const ratio of [1, 0.3, 0.1, 0.03, 0.01, 0.003]) {
-        scene.setCamera(0.5, 0.5, ratio)
-        await new Promise((r) => requestAnimationFrame(() => r(null)))
-        seen.push(scene.view().lod)
-      }
-      return seen
-    })
-    expect(new Set(lods)).toEqual(new Set(['far', 'mid', 'near']))
-    expect(lods[0]).toBe('far')
-    expect(lods.at(-1)).toBe('near')
+    await expectDrawnAtEveryLod(page)
     await page.close()
+  })
+
+  describe('renderer choice', () => {
+    const webgpu = hasBinary('chromium') ? webgpuChromium(binaryPath('chromium')) : undefined
+    // Debian's chromium package ships the driver; under CI its absence is a broken setup, not a skip.
+    const needWebGpu = inCi()
+    if (!webgpu && hasBinary('chromium') && !needWebGpu) console.warn('Chromium\'s SwiftShader Vulkan driver (vk_swiftshader_icd.json) not found: WebGPU browser tests skipped (install: sudo apt-get install -y chromium)')
+    let gpuBrowser: Browser | undefined
+    const withWebGpu = async () => {
+      if (!webgpu) throw new Error('Chromium\'s SwiftShader Vulkan driver (vk_swiftshader_icd.json beside the chromium binary) is missing; WebGPU cannot be tested. Install Debian\'s chromium package.')
+      return (gpuBrowser ??= await chromium.launch({
+        executablePath: binaryPath('chromium'), args: [...BROWSER_ARGS, ...webgpu.args], env: { ...process.env, ...webgpu.env },
+      }))
+    }
+    afterAll(async () => { await gpuBrowser?.close() })
+
+    it.skipIf(!webgpu && !needWebGpu)('draws with WebGPU where the browser offers it: non-blank, every level of detail', async () => {
+      const { page, warnings } = await openIn(await withWebGpu(), READ)
+      expect(await rendererOf(page)).toBe('webgpu')
+      await expectDrawnAtEveryLod(page)
+      expect(warnings).toEqual([])
+      await page.close()
+    })
+
+    it.skipIf(!webgpu && !needWebGpu)('?renderer=webgl forces WebGL where WebGPU is offered', async () => {
+      const { page, warnings } = await openIn(await withWebGpu(), READ, '&renderer=webgl')
+      expect(await rendererOf(page)).toBe('webgl')
+      expect(warnings).toEqual([])
+      await page.close()
+    })
+
+    it.skipIf(!webgpu && !needWebGpu)('a WebGPU device that rejects the programs gives way to WebGL, with one console line', async () => {
+      const context = await (await withWebGpu()).newContext({ viewport: { width: 1280, height: 800 } })
+      // What a shader or pipeline the device refuses looks like to the warm-up frame.
+      await context.addInitScript(() => { (globalThis as any).GPUDevice.prototype.popErrorScope = async () => ({ message: 'simulated validation error' }) })
+      const { page, warnings } = await openIn(context, READ)
+      expect(await rendererOf(page)).toBe('webgl')
+      expect(warnings).toEqual([expect.stringMatching(/WebGPU could not draw the scene \(simulated validation error\); using WebGL/)])
+      await expectDrawnAtEveryLod(page)
+      await context.close()
+    })
+
+    it('without WebGPU the page draws with WebGL; forcing WebGPU falls back and says so', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+      await context.addInitScript(() => { Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }) })
+      const auto = await openIn(context, READ)
+      expect(await rendererOf(auto.page)).toBe('webgl')
+      expect(auto.warnings).toEqual([])
+      const forced = await openIn(context, READ, '&renderer=webgpu')
+      expect(await rendererOf(forced.page)).toBe('webgl')
+      expect(forced.warnings).toEqual([expect.stringMatching(/^tfdrift: WebGPU could not draw the scene .*; using WebGL\.$/)])
+      await expectDrawnAtEveryLod(forced.page)
+      await context.close()
+    })
   })
 
   it('clicking a drifted node opens its panel with expected vs actual and the actor', async () => {

@@ -1,17 +1,20 @@
 /**
- * The canvas scene: draws a GraphModel with PixiJS (WebGL) in three batched meshes — cluster bubbles,
- * edges, nodes — plus a screen-space text overlay, with level of detail by zoom, culling and picking
+ * The canvas scene: draws a GraphModel with PixiJS (WebGPU where the browser offers it, else WebGL2;
+ * see renderer-choice.ts) in batched meshes — cluster bubbles, cluster edges, edges, nodes — plus a
+ * screen-space text overlay, with level of detail by zoom, culling and picking
  * through flatbush, and pan/zoom/pinch/keyboard interaction. The Solid shell and the bench page use it
  * only through this module.
  */
 import type { ClusterCircle, GraphModel } from '../model/graph-model.ts'
 import type { Lod } from './camera.ts'
+import type { RendererKind } from './renderer-choice.ts'
 
 export { LOD_THRESHOLDS, RATIO_LIMITS, lodFor, Camera, type Lod } from './camera.ts'
 export { FAMILIES, familyOf } from './families.ts'
 export { PALETTES, type Theme } from './palette.ts'
 export { MAX_LABELS, MAX_CARDS } from './overlay.ts'
 export { createScene, prewarmScene } from './scene.ts'
+export { forcedRenderer, type RendererKind } from './renderer-choice.ts'
 
 /** The camera in sigma's semantics (see camera.ts) and the level of detail it gives. */
 export interface SceneView { x: number; y: number; ratio: number; lod: Lod }
@@ -20,14 +23,17 @@ export interface SceneOptions {
   theme?: 'dark' | 'light'
   /** Pan, zoom, keyboard, hover and click handling (default true). */
   interactive?: boolean
-  /** Only WebGL is implemented; 'webgpu' is accepted and falls back to WebGL. */
-  preference?: 'webgl' | 'webgpu'
+  /**
+   * Forces a renderer (default: the page's `?renderer=`, else WebGPU when the browser has an adapter).
+   * WebGPU that fails falls back to WebGL. Ignored by a createScene that takes over a prewarmed host.
+   */
+  preference?: RendererKind
 }
 
 export interface Scene {
   readonly model: GraphModel
-  /** 'webgl' (or 'webgpu' once supported). */
-  readonly renderer: string
+  /** The renderer actually drawing, after any fallback. */
+  readonly renderer: RendererKind
   /** Sets the view; renders in this frame (a microtask) or the next. */
   setCamera(x: number, y: number, ratio: number): void
   view(): SceneView

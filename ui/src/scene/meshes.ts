@@ -1,14 +1,17 @@
 /**
- * The three batched Pixi meshes (bubbles, edges, nodes) over the typed arrays of node-buffers.ts and
- * bubbles.ts: custom Geometry + Shader, one non-instanced indexed draw each; nodes and edges read
- * their per-slot data from data textures. Instanced draws are
+ * The batched Pixi meshes (bubbles, cluster edges, edges, nodes) over the typed arrays of
+ * node-buffers.ts, bubbles.ts and cluster-edges.ts: custom Geometry + Shader, one non-instanced indexed
+ * draw each; nodes and edges read their per-slot data from data textures. Instanced draws are
  * avoided on purpose (SwiftShader runs instances one by one; plain quads cost the same on a GPU).
+ * Every shader carries a GLSL program (shaders.ts) and a WGSL one (wgsl.ts), so it draws under
+ * Pixi's WebGL and WebGPU renderers alike.
  */
-import { Buffer, BufferImageSource, BufferUsage, Geometry, Mesh, Rectangle, Shader, Texture, UniformGroup, type TextureSource } from 'pixi.js'
+import { Buffer, BufferImageSource, BufferUsage, Geometry, GlProgram, GpuProgram, Mesh, Rectangle, Shader, Texture, UniformGroup, type TextureSource } from 'pixi.js'
 import type { BubbleArrays } from './bubbles.ts'
 import type { ClusterEdgeArrays } from './cluster-edges.ts'
 import { DATA_TEXTURE_WIDTH, type EdgeArrays, type NodeArrays } from './node-buffers.ts'
 import { BUBBLE_FRAGMENT, BUBBLE_VERTEX, CLUSTER_EDGE_FRAGMENT, CLUSTER_EDGE_VERTEX, EDGE_FRAGMENT, EDGE_VERTEX, NODE_FRAGMENT, NODE_VERTEX } from './shaders.ts'
+import { BUBBLE_WGSL, CLUSTER_EDGE_WGSL, EDGE_WGSL, NODE_WGSL } from './wgsl.ts'
 
 const EVERYWHERE = new Rectangle(-1e9, -1e9, 2e9, 2e9)
 
@@ -30,6 +33,30 @@ function mesh(geometry: Geometry, shader: Shader): Mesh<Geometry, Shader> {
   m.boundsArea = EVERYWHERE // the camera culls, not Pixi; never walk 100k vertices for bounds
   m.eventMode = 'none'
   return m
+}
+
+/**
+ * A shader for both renderers. `unfilterable` names the rg32float data textures: WebGPU binds them
+ * only as 'unfilterable-float' (Pixi's layout from the WGSL says 'float', which needs the optional
+ * float32-filterable feature); the WGSL reads them with textureLoad, as the GLSL does with texelFetch.
+ */
+function shader(name: string, glsl: { vertex: string; fragment: string }, wgsl: string, resources: Record<string, unknown>, unfilterable: string[] = []): Shader {
+  const gpuProgram = GpuProgram.from({ name, vertex: { source: wgsl, entryPoint: 'mainVertex' }, fragment: { source: wgsl, entryPoint: 'mainFragment' } })
+  for (const b of gpuProgram.structsAndGroups.groups) {
+    const entry = unfilterable.includes(b.name) ? gpuProgram.gpuLayout[b.group]?.find((e) => e.binding === b.binding) : undefined
+    if (entry?.texture) entry.texture.sampleType = 'unfilterable-float'
+  }
+  return new Shader({ glProgram: GlProgram.from({ ...glsl, name }), gpuProgram, resources })
+}
+
+/**
+ * Geometry of a mesh whose shader pulls everything by vertex index (see node-buffers.ts). It carries
+ * one attribute no shader reads: Pixi 8.22's WebGPU pipeline cache keys an attribute-less geometry and
+ * program both by the empty string, whose id can equal another mesh's pair (the bubbles'), and then
+ * binds that mesh's vertex buffers. The attribute gives the layout a key of its own; it is never bound.
+ */
+function pulledGeometry(index: Buffer): Geometry {
+  return new Geometry({ attributes: { aUnread: { buffer: buffer(new Float32Array(4)), format: 'float32' } }, indexBuffer: index })
 }
 
 /** Camera uniforms shared by the three shaders. */
@@ -77,8 +104,7 @@ export function nodeMesh(arrays: NodeArrays, camera: UniformGroup, atlas: Textur
   const index = buffer(arrays.index, true)
   const positions = new DataTexture(arrays.position, arrays.rows, 'rg32float')
   const style = new DataTexture(arrays.style, arrays.rows, 'rgba8unorm')
-  // No attributes: the shader pulls everything by gl_VertexID (see node-buffers.ts).
-  const geometry = new Geometry({ attributes: {}, indexBuffer: index })
+  const geometry = pulledGeometry(index)
   const uniforms = new UniformGroup({
     uRadius: { value: 0.42, type: 'f32' },
     uMinPx: { value: 1.2, type: 'f32' },
@@ -88,11 +114,9 @@ export function nodeMesh(arrays: NodeArrays, camera: UniformGroup, atlas: Textur
     uHighlighted: { value: new Float32Array(3), type: 'vec3<f32>' },
     uMatched: { value: new Float32Array(3), type: 'vec3<f32>' },
   })
-  const shader = Shader.from({
-    gl: { vertex: NODE_VERTEX, fragment: NODE_FRAGMENT, name: 'tfdrift-nodes' },
-    resources: { camera, uniforms, uAtlas: atlas, uPositions: positions.source, uStyle: style.source },
-  })
-  return { mesh: mesh(geometry, shader), positions, style, index, uniforms }
+  const program = shader('tfdrift-nodes', { vertex: NODE_VERTEX, fragment: NODE_FRAGMENT }, NODE_WGSL,
+    { camera, uniforms, uAtlas: atlas, uAtlasSampler: atlas.style, uPositions: positions.source, uStyle: style.source }, ['uPositions'])
+  return { mesh: mesh(geometry, program), positions, style, index, uniforms }
 }
 
 export interface EdgeMesh { mesh: Mesh<Geometry, Shader>; ends: DataTexture; index: Buffer; uniforms: UniformGroup }
@@ -100,7 +124,7 @@ export interface EdgeMesh { mesh: Mesh<Geometry, Shader>; ends: DataTexture; ind
 export function edgeMesh(arrays: EdgeArrays, nodes: NodeMesh, camera: UniformGroup): EdgeMesh {
   const index = buffer(arrays.index, true)
   const ends = new DataTexture(arrays.ends, arrays.rows, 'rg32float')
-  const geometry = new Geometry({ attributes: {}, indexBuffer: index })
+  const geometry = pulledGeometry(index)
   const uniforms = new UniformGroup({
     uWidth: { value: 1, type: 'f32' },
     uLod: { value: 1, type: 'f32' },
@@ -109,11 +133,9 @@ export function edgeMesh(arrays: EdgeArrays, nodes: NodeMesh, camera: UniformGro
     uEdge: { value: new Float32Array(3), type: 'vec3<f32>' },
     uEdgeHighlight: { value: new Float32Array(3), type: 'vec3<f32>' },
   })
-  const shader = Shader.from({
-    gl: { vertex: EDGE_VERTEX, fragment: EDGE_FRAGMENT, name: 'tfdrift-edges' },
-    resources: { camera, uniforms, uEdges: ends.source, uPositions: nodes.positions.source, uStyle: nodes.style.source },
-  })
-  return { mesh: mesh(geometry, shader), ends, index, uniforms }
+  const program = shader('tfdrift-edges', { vertex: EDGE_VERTEX, fragment: EDGE_FRAGMENT }, EDGE_WGSL,
+    { camera, uniforms, uEdges: ends.source, uPositions: nodes.positions.source, uStyle: nodes.style.source }, ['uPositions', 'uEdges'])
+  return { mesh: mesh(geometry, program), ends, index, uniforms }
 }
 
 export interface BubbleMesh { mesh: Mesh<Geometry, Shader>; circle: Buffer; color: Buffer; info: Buffer; index: Buffer; uniforms: UniformGroup }
@@ -135,8 +157,8 @@ export function bubbleMesh(arrays: BubbleArrays, camera: UniformGroup): BubbleMe
     uDepth: { value: 1, type: 'f32' },
     uFill: { value: new Float32Array(3), type: 'vec3<f32>' },
   })
-  const shader = Shader.from({ gl: { vertex: BUBBLE_VERTEX, fragment: BUBBLE_FRAGMENT, name: 'tfdrift-bubbles' }, resources: { camera, uniforms } })
-  return { mesh: mesh(geometry, shader), circle, color, info, index, uniforms }
+  const program = shader('tfdrift-bubbles', { vertex: BUBBLE_VERTEX, fragment: BUBBLE_FRAGMENT }, BUBBLE_WGSL, { camera, uniforms })
+  return { mesh: mesh(geometry, program), circle, color, info, index, uniforms }
 }
 
 export interface ClusterEdgeMesh { mesh: Mesh<Geometry, Shader>; line: Buffer; info: Buffer; index: Buffer; uniforms: UniformGroup }
@@ -158,8 +180,8 @@ export function clusterEdgeMesh(arrays: ClusterEdgeArrays, camera: UniformGroup)
     uAlpha: { value: 0.55, type: 'f32' },
     uEdge: { value: new Float32Array(3), type: 'vec3<f32>' },
   })
-  const shader = Shader.from({ gl: { vertex: CLUSTER_EDGE_VERTEX, fragment: CLUSTER_EDGE_FRAGMENT, name: 'tfdrift-cluster-edges' }, resources: { camera, uniforms } })
-  return { mesh: mesh(geometry, shader), line, info, index, uniforms }
+  const program = shader('tfdrift-cluster-edges', { vertex: CLUSTER_EDGE_VERTEX, fragment: CLUSTER_EDGE_FRAGMENT }, CLUSTER_EDGE_WGSL, { camera, uniforms })
+  return { mesh: mesh(geometry, program), line, info, index, uniforms }
 }
 
 /** The icon atlas as a texture source (linear filtering, so shrunk glyphs stay smooth). */

@@ -3,9 +3,10 @@
  * re-upload only that (positions → vertex centres + spatial index; style → the changed colour/info
  * range; structure → everything), write the camera uniforms, re-cull when the view left the culled
  * rectangle, lay out the overlay for what is on screen, render. A camera move alone costs a uniform
- * write and the overlay; it never loops over all nodes.
+ * write and the overlay; it never loops over all nodes. The renderer is started (and its programs
+ * compiled) before the scene exists: WebGPU when chosen and it works, else WebGL.
  */
-import { autoDetectRenderer, Container, type Renderer } from 'pixi.js'
+import { Container, type Renderer } from 'pixi.js'
 import { NodeFlag, type ClusterCircle, type GraphModel } from '../model/graph-model.ts'
 import { SEVERITIES } from '../model/types.ts'
 import { drawAtlas } from './atlas.ts'
@@ -18,6 +19,8 @@ import { atlasSource, bubbleMesh, cameraUniforms, clusterEdgeMesh, edgeMesh, nod
 import { collapsedClusters, EdgeArrays, NODE_RADIUS, NodeArrays, writeAllQuads, writeQuad } from './node-buffers.ts'
 import { MAX_CARDS, Overlay, type NodeLabel } from './overlay.ts'
 import { PALETTES, rgbFloat, type Palette, type Theme } from './palette.ts'
+import type { RendererKind } from './renderer-choice.ts'
+import { makeRenderer } from './start-renderer.ts'
 import { SpatialIndex } from './spatial.ts'
 
 /** Draw everything (no culling) when the view shows at least this share of the graph's box. */
@@ -29,45 +32,15 @@ const PICK_PX = 6
 
 type Listener = (...args: never[]) => void
 
-function makeRenderer(host: HTMLElement, theme: Theme, resolution: number): Promise<Renderer> {
-  // Only GLSL programs exist, so WebGL is used whatever the preference.
-  return autoDetectRenderer({
-    preference: 'webgl',
-    width: Math.max(1, host.clientWidth),
-    height: Math.max(1, host.clientHeight),
-    resolution,
-    autoDensity: true,
-    antialias: false,
-    background: PALETTES[theme].background,
-    powerPreference: 'high-performance',
-  })
-}
-
 let warm: { host: HTMLElement; renderer: Promise<Renderer> } | undefined
 
 /**
- * Starts the renderer and compiles the scene's programs (one throw-away frame of one-quad meshes) for
- * `host` while the caller still loads data; the next `createScene` on that host takes it over.
+ * Starts the renderer and compiles the scene's programs for `host` while the caller still loads data;
+ * the next `createScene` on that host takes it over (and its renderer choice).
  */
 export function prewarmScene(host: HTMLElement, options: SceneOptions = {}): Promise<void> {
-  const theme = options.theme ?? 'dark'
   const resolution = Math.min(globalThis.devicePixelRatio || 1, 2)
-  const renderer = makeRenderer(host, theme, resolution).then((gl) => {
-    const nodes = new NodeArrays(), edges = new EdgeArrays(), bubbles = new BubbleArrays()
-    nodes.reserve(1); edges.reserve(1); writeAllQuads(nodes.index, 1); writeAllQuads(edges.index, 1)
-    bubbles.fill([{ key: 'a', label: 'a', depth: 1, x: 0, y: 0, r: 1, count: 1, worst: 0, drifted: 0 }], new Set(), PALETTES[theme])
-    const cam = cameraUniforms()
-    const stage = new Container()
-    const overlay = new Overlay(PALETTES[theme], resolution)
-    overlay.begin(10, 10)
-    overlay.node({ x: 1, y: 1, r: 1, title: 'warm', severity: 0, flagged: false })
-    overlay.end()
-    const nm = nodeMesh(nodes, cam, atlasSource(drawAtlas(host.ownerDocument)))
-    stage.addChild(bubbleMesh(bubbles, cam).mesh, clusterEdgeMesh(new ClusterEdgeArrays(), cam).mesh, edgeMesh(edges, nm, cam).mesh, nm.mesh, overlay.layer)
-    gl.render(stage)
-    stage.destroy({ children: true })
-    return gl
-  })
+  const renderer = makeRenderer(host, options.theme ?? 'dark', resolution, options.preference)
   warm = { host, renderer }
   return renderer.then(() => undefined)
 }
@@ -80,7 +53,7 @@ export async function createScene(host: HTMLElement, model: GraphModel, options:
     renderer = await warm.renderer
     renderer.background.color = PALETTES[theme].background
     warm = undefined
-  } else renderer = await makeRenderer(host, theme, resolution)
+  } else renderer = await makeRenderer(host, theme, resolution, options.preference)
   const scene = new PixiScene(host, model, renderer, theme, resolution)
   if (options.interactive !== false) scene.interact()
   scene.requestRender()
@@ -88,7 +61,7 @@ export async function createScene(host: HTMLElement, model: GraphModel, options:
 }
 
 class PixiScene implements Scene {
-  readonly renderer = 'webgl'
+  readonly renderer: RendererKind
   private readonly camera = new Camera()
   private readonly stage = new Container({ eventMode: 'none', interactiveChildren: false })
   private readonly nodes = new NodeArrays()
@@ -123,6 +96,7 @@ class PixiScene implements Scene {
   private destroyed = false
 
   constructor(private readonly host: HTMLElement, readonly model: GraphModel, private readonly gl: Renderer, theme: Theme, resolution: number) {
+    this.renderer = gl.name as RendererKind
     this.palette = PALETTES[theme]
     this.nodes.reserve(Math.max(model.nodeSlots, 1))
     this.edges.reserve(Math.max(model.edgeSlots, 1))

@@ -2,6 +2,7 @@
  * GLSL ES 3.0 programs of the three batched meshes. They take the camera as uniforms (centre in world
  * units, pixels per unit, viewport) and ignore Pixi's transforms, so a camera move is a uniform write.
  * Sizes that must stay constant on screen (minimum node size, edge width, rings) are in pixels.
+ * wgsl.ts holds the same programs for WebGPU; a change here is made there too.
  */
 
 import { DATA_TEXTURE_WIDTH } from './node-buffers.ts'
