@@ -25,7 +25,9 @@ export interface Managed { inst: ResourceInstance; source: string }
 
 /** Expected resources by (type, id-like value) and ARN, plus the accounts the states belong to. */
 export class StateIndex {
-  private readonly byKey = new Map<string, Managed>()
+  /** Type → id-like value → instance, and ARN → instance: nested maps, so a lookup builds no key string. */
+  private readonly byType = new Map<string, Map<string, Managed>>()
+  private readonly byArn = new Map<string, Managed>()
   readonly accounts = new Set<string>()
   readonly size: number
 
@@ -43,15 +45,15 @@ export class StateIndex {
         n++
         const m = { inst, source: snap.source }
         const id = instanceId(inst)
-        if (id) this.add(`${inst.type}\u0000${id}`, m)
+        if (id) this.add(inst.type, id, m)
         const attrs = inst.attributes ?? {}
         for (const name of LOOKUP_ATTRIBUTES) {
           const v = attrs[name]
-          if (typeof v === 'string' && v !== '' && v !== id) this.add(`${inst.type}\u0000${v}`, m)
+          if (typeof v === 'string' && v !== '' && v !== id) this.add(inst.type, v, m)
         }
         const arn = inst.arn ?? (typeof attrs.arn === 'string' ? attrs.arn : undefined)
         if (arn) {
-          this.add(`arn\u0000${arn}`, m)
+          if (!this.byArn.has(arn)) this.byArn.set(arn, m)
           const account = /^arn:aws[\w-]*:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1]
           if (account) this.accounts.add(account)
         }
@@ -62,18 +64,20 @@ export class StateIndex {
     this.size = n
   }
 
-  private add(key: string, m: Managed): void {
-    if (!this.byKey.has(key)) this.byKey.set(key, m)
+  private add(type: string, id: string, m: Managed): void {
+    let ids = this.byType.get(type)
+    if (!ids) this.byType.set(type, (ids = new Map()))
+    if (!ids.has(id)) ids.set(id, m)
   }
 
   /** The managed instance of `type` with this id (or identifying attribute), or with this ARN. */
   find(type: string | undefined, id: string | undefined, arn: string | undefined): Managed | undefined {
     if (type && id) {
-      const hit = this.byKey.get(`${type}\u0000${id}`)
+      const hit = this.byType.get(type)?.get(id)
       if (hit) return hit
     }
     if (arn) {
-      const hit = this.byKey.get(`arn\u0000${arn}`)
+      const hit = this.byArn.get(arn)
       if (hit && (!type || hit.inst.type === type)) return hit
     }
     return undefined
@@ -97,6 +101,16 @@ export interface Target {
 /** The first target (primary, then alternatives) a state manages; else the primary, unmanaged. */
 export function targetOf(event: ChangeEvent, index: StateIndex): Target | undefined {
   if (!event.resource_type && !event.alternatives?.length) return undefined
+  // The common call names one type and nothing else: no candidate list to build.
+  if (event.resource_type && !event.alternatives?.length) {
+    const t: Target = { type: event.resource_type }
+    if (event.resource_id) t.id = event.resource_id
+    if (event.arn) t.arn = event.arn
+    if (event.attributes) t.attributes = event.attributes
+    const managed = index.find(t.type, t.id, t.arn)
+    if (managed) t.managed = managed
+    return t
+  }
   const candidates: Target[] = []
   if (event.resource_type) candidates.push({ type: event.resource_type, ...(event.resource_id ? { id: event.resource_id } : {}), ...(event.arn ? { arn: event.arn } : {}), ...(event.attributes ? { attributes: event.attributes } : {}) })
   for (const alt of event.alternatives ?? []) candidates.push({ type: alt.resource_type, ...(alt.resource_id ?? event.resource_id ? { id: alt.resource_id ?? event.resource_id } : {}), ...(alt.attributes ? { attributes: alt.attributes } : {}) })

@@ -222,7 +222,8 @@ export class DriftTracker {
       // Re-creating a resource whose deletion was seen puts it back.
       const gone = this.open.get(this.idFor('missing', target))
       const resolved = op === 'create' && gone?.evidence === 'event' ? this.resolve(gone, actor, now) : []
-      return [...resolved, ...this.modifiedByEvent(target, actor, now)]
+      const modified = this.modifiedByEvent(target, actor, now)
+      return resolved.length ? [...resolved, ...modified] : modified
     }
     if (op === 'delete') {
       // A rogue resource seen created is gone again.
