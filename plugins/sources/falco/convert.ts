@@ -124,8 +124,8 @@ function fromCloudTrail(a: Record<string, unknown>, f: Fields, options: ConvertO
   const errorCode = str(f['ct.error'])
   if (errorCode && options.failed === 'skip') return { kind: 'skipped', reason: 'failed', event_name: eventName }
 
-  const request = { ...jsonObject(f['ct.request']), ...prefixed(f, 'ct.request.') }
-  const response = { ...jsonObject(f['ct.response']), ...prefixed(f, 'ct.response.') }
+  const request = withPrefixed(jsonObject(f['ct.request']), f, 'ct.request.')
+  const response = withPrefixed(jsonObject(f['ct.response']), f, 'ct.response.')
   const region = str(f['ct.region'])
   const account = str(f['ct.user.accountid']) ?? str(f['ct.recipientaccountid'])
   const resource = resourceOf({ eventName, eventSource: str(f['ct.src']), awsRegion: region, recipientAccountId: account, requestParameters: request, responseElements: response })
@@ -143,16 +143,16 @@ function fromCloudTrail(a: Record<string, unknown>, f: Fields, options: ConvertO
   if (str(f['ct.srcip'])) actor.source_ip = str(f['ct.srcip'])
   if (str(f['ct.useragent'])) actor.user_agent = str(f['ct.useragent'])
   if (str(f['ct.id'])) actor.event_id = str(f['ct.id'])
-  const event: ChangeEvent = {
-    id: newId(), source: 'falco', time: time.value, event_name: eventName,
-    ...(str(f['ct.src']) ? { event_source: str(f['ct.src']) } : {}),
-    ...resource,
-    ...(region ? { region } : {}),
-    ...(account ? { account_id: account } : {}),
-    actor,
-    ...(Object.keys(request).length ? { parameters: mask(request) as Record<string, unknown> } : {}),
-    ...(errorCode ? { error_code: errorCode } : {}),
-  }
+  // Assigned key by key (not spread from conditional objects): this runs once per ingested alert.
+  const event: ChangeEvent = { id: newId(), source: 'falco', time: time.value, event_name: eventName }
+  const src = str(f['ct.src'])
+  if (src) event.event_source = src
+  Object.assign(event, resource)
+  if (region) event.region = region
+  if (account) event.account_id = account
+  event.actor = actor
+  for (const _ in request) { event.parameters = mask(request) as Record<string, unknown>; break }
+  if (errorCode) event.error_code = errorCode
   return { kind: 'event', event }
 }
 
@@ -197,14 +197,16 @@ function alertTime(a: Record<string, unknown>, f: Fields, receivedAt: string): {
   return { ok: true, value: receivedAt }
 }
 
-function prefixed(f: Fields, prefix: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(f)) {
+/** `base` with the `prefix…` fields laid over it (camel-cased); `base` itself when there are none. */
+function withPrefixed(base: Record<string, unknown>, f: Fields, prefix: string): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined
+  for (const k in f) {
+    const v = f[k]
     if (!k.startsWith(prefix) || v === null || v === undefined || v === '' || v === '<NA>') continue
     const name = k.slice(prefix.length)
-    out[CAMEL[name] ?? name] = v
+    Object.defineProperty((out ??= { ...base }), Object.hasOwn(CAMEL, name) ? CAMEL[name]! : name, { value: v, enumerable: true, writable: true, configurable: true })
   }
-  return out
+  return out ?? base
 }
 
 function jsonObject(v: unknown): Record<string, unknown> {

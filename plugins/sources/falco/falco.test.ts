@@ -55,6 +55,14 @@ describe('falco alert conversion', () => {
     expect(withResources).toMatchObject({ kind: 'event', event: { resource_type: 'aws_instance', resource_id: 'i-0123456789abcdef0', arn: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0' } })
   })
 
+  it('keeps ct.request.* fields named like Object members as plain parameters', () => {
+    const r = convertAlert(alert({ 'ct.name': 'PutBucketTagging', 'ct.request.bucket': 'acme-logs', 'ct.request.constructor': 'x', 'ct.request.__proto__': 'y' }), OPTS, NOW)
+    expect(r.kind).toBe('event')
+    const parameters = (r as { event: { parameters: Record<string, unknown> } }).event.parameters
+    expect(Object.keys(parameters).sort()).toEqual(['__proto__', 'bucketName', 'constructor'])
+    expect(Object.getPrototypeOf(parameters)).toBe(Object.prototype)
+  })
+
   it('skips read-only and failed calls unless told to keep or flag them', () => {
     expect(convertAlert(alert({ 'ct.name': 'DescribeInstances' }), OPTS, NOW)).toMatchObject({ kind: 'skipped', reason: 'read_only' })
     expect(convertAlert(alert({ 'ct.name': 'DescribeInstances' }), { ...OPTS, read_only: 'keep' }, NOW).kind).toBe('event')
