@@ -28,7 +28,7 @@ export interface PipelineConfig {
   transports?: NodeConfig[]
 }
 
-export type Scope = 'read' | 'publish' | 'admin'
+export type Scope = 'read' | 'publish' | 'admin' | 'metrics'
 
 export interface TokenConfig {
   token: string

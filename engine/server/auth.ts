@@ -12,7 +12,7 @@ type AuthConfig = NonNullable<ServerConfig['auth']>
 type JwtConfig = NonNullable<AuthConfig['jwt']>
 type Failure = { ok: false; status: 401 | 403; code: string; message: string }
 
-const SCOPES: readonly Scope[] = ['read', 'publish', 'admin']
+const SCOPES: readonly Scope[] = ['read', 'publish', 'admin', 'metrics']
 /** Clock skew tolerated on `exp` / `nbf`, seconds. */
 const LEEWAY_S = 30
 /** RFC 7518 §3.2: an HS256 key at least as long as the hash output; shorter keys can be brute-forced. */
@@ -170,9 +170,13 @@ function timingSafeEqualLength(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-/** 403 unless the principal holds `scope` (`admin` implies every scope). */
+/**
+ * 403 unless the principal holds `scope`. `admin` implies every scope of its tenant, but not `metrics`:
+ * the Prometheus text spans every tenant (their names, pipelines and counts), so only a token given
+ * that scope on purpose — the monitoring system's — may read it.
+ */
 export function requireScope(principal: Principal, scope: Scope): Failure | undefined {
-  if (principal.scopes.includes(scope) || principal.scopes.includes('admin')) return undefined
+  if (principal.scopes.includes(scope) || (scope !== 'metrics' && principal.scopes.includes('admin'))) return undefined
   return fail(403, 'forbidden', `This token lacks the "${scope}" scope.`)
 }
 

@@ -125,8 +125,9 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   const uiDir = resolveUiDir(opts.uiDir, ROOT)
 
   const stats = () => ({ ws: wsServer.conns.size, sse: sseServer.count(), connections: connections.count(), streams: hub.streamCount })
-  // How busy the server is reveals other tenants' activity: a tenant sees its own figures, admin the whole server.
-  const countsFor = (p: Principal) => p.scopes.includes('admin')
+  // How busy the server is reveals other tenants' activity: a tenant (its admin included) sees its own
+  // figures; the whole server's only a `metrics` token, the one that may read /metrics too.
+  const countsFor = (p: Principal) => p.scopes.includes('metrics')
     ? { scope: 'server' as const, ...stats() }
     : { scope: 'tenant' as const, tenant: p.tenant, ws: connections.count(p.tenant, 'ws'), sse: connections.count(p.tenant, 'sse'), connections: connections.count(p.tenant), streams: hub.streamCountOf(p.tenant) }
 
@@ -153,7 +154,14 @@ export async function startServer(opts: StartServerOptions): Promise<Server> {
   app.get('/metrics', (res, req) => {
     const accepted = accept(res, req)
     if (!accepted) return
-    const { state } = accepted
+    const { state, info } = accepted
+    // Open only while the server has no auth at all (the demo); otherwise the metrics scope is required.
+    if (config.auth !== undefined) {
+      const auth = authenticate({ headers: info.headers, query: parseQuery(info.query).one })
+      if (!auth.ok) return sendError(res, state, auth.status, auth.code, auth.message)
+      const denied = requireScope(auth.principal, 'metrics')
+      if (denied) return sendError(res, state, denied.status, denied.code, `${denied.message} /metrics covers every tenant; give the scope to the monitoring system's token only.`)
+    }
     metrics.registry.metrics().then(
       (text) => send(res, state, 200, text, { 'content-type': metrics.registry.contentType }),
       (err) => { log.error({ err }, 'Rendering metrics failed.'); sendError(res, state, 500, 'internal', 'Metrics could not be rendered.') },

@@ -15,12 +15,15 @@ const bus = new MemoryBus()
 const store = new MemoryStore()
 const ui = mkdtempSync(join(tmpdir(), 'tfdrift-ui-'))
 const calls: Array<{ body: unknown; tenant: string }> = []
+const METRICS_TOKEN = 'ops-metrics-token'
+const ADMIN = 'acme-admin-only-token'
 
 beforeAll(async () => {
   mkdirSync(join(ui, 'assets'))
   writeFileSync(join(ui, 'index.html'), '<!doctype html><title>tfdrift</title>')
   writeFileSync(join(ui, 'assets', 'app-abc123.js'), 'console.log(1)')
-  server = await startServer({ config: { port: 0, host: '127.0.0.1', auth: AUTH, limits: { body_limit_bytes: 4096 } }, bus, store, logger: silentLogger, uiDir: ui })
+  const auth = { tokens: [...AUTH!.tokens!, { token: METRICS_TOKEN, tenant: 'ops', scopes: ['metrics' as const], name: 'prometheus' }, { token: ADMIN, tenant: 'acme', scopes: ['admin' as const], name: 'acme-admin' }] }
+  server = await startServer({ config: { port: 0, host: '127.0.0.1', auth, limits: { body_limit_bytes: 4096 } }, bus, store, logger: silentLogger, uiDir: ui })
   base = `http://127.0.0.1:${server.port}`
   server.ingress.register({
     method: 'POST', path: '/api/v1/falco/events', scope: 'publish', body_limit: 2048,
@@ -106,9 +109,24 @@ describe('health, metrics, REST and static', () => {
   it('GET /health and /metrics', async () => {
     const h = await (await fetch(`${base}/health`, { headers: auth() })).json()
     expect(h).toMatchObject({ success: true, data: { status: 'ok', scope: 'tenant', tenant: 'acme', connections: 0 } })
-    const m = await (await fetch(`${base}/metrics`)).text()
+    const m = await (await fetch(`${base}/metrics`, { headers: auth(METRICS_TOKEN) })).text()
     expect(m).toContain('tfdrift_server_connections')
     expect(m).toMatch(/tfdrift_server_published_total\{source="api"\} 3/)
+  })
+
+  it('GET /metrics spans every tenant, so it needs the metrics scope (not implied by admin) once auth is on', async () => {
+    const none = await fetch(`${base}/metrics`)
+    expect(none.status).toBe(401)
+    expect(await none.json()).toMatchObject({ success: false, error: { code: 'unauthorized' } })
+    for (const token of [TOKENS.acme, ADMIN]) {
+      const res = await fetch(`${base}/metrics`, { headers: auth(token) })
+      expect(res.status).toBe(403)
+      const body = await res.json()
+      expect(body).toMatchObject({ success: false, error: { code: 'forbidden', message: expect.stringContaining('"metrics" scope') } })
+      expect(JSON.stringify(body)).not.toContain('tfdrift_')
+    }
+    expect((await fetch(`${base}/metrics`, { headers: auth('not-a-token') })).status).toBe(401)
+    expect((await fetch(`${base}/metrics?token=${METRICS_TOKEN}`)).status).toBe(200)
   })
 
   it('bridges /api/* to the fastify REST app (auth and tenant included)', async () => {

@@ -34,8 +34,8 @@ export const REALTIME_OPENAPI_PATHS: Record<string, unknown> = {
       responses: { 200: { description: 'Published: offsets assigned, every envelope durable (the batch is all or nothing)' }, 400: errorRef, 401: errorRef, 403: errorRef, 413: errorRef, 415: errorRef, 503: errorRef },
     },
   },
-  '/health': { get: { operationId: 'get_health', tags: ['meta'], security: [], summary: "Liveness (no token needed); with a token, the open connections and streams of the caller's tenant (`scope: tenant`), or of the whole server for an admin token (`scope: server`)", responses: { 200: { description: 'OK' }, 401: errorRef } } },
-  '/metrics': { get: { operationId: 'get_metrics', tags: ['meta'], security: [], summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+  '/health': { get: { operationId: 'get_health', tags: ['meta'], security: [], summary: "Liveness (no token needed); with a token, the open connections and streams of the caller's tenant (`scope: tenant`), or of the whole server for a token with the `metrics` scope (`scope: server`)", responses: { 200: { description: 'OK' }, 401: errorRef } } },
+  '/metrics': { get: { operationId: 'get_metrics', tags: ['meta'], 'x-tfdrift-scope': 'metrics', summary: "Prometheus metrics of the whole server, every tenant's counters included: needs a token with the `metrics` scope (not implied by admin) once the server has any auth; open only on a server without an auth section", responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: errorRef, 403: errorRef } } },
 }
 
 /** What the document says of one ingress route: the registering plugin, when a pipeline's node registered it. */

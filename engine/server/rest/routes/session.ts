@@ -13,7 +13,7 @@ export function registerSessionRoutes(app: FastifyInstance, authConfigured: bool
         type: 'object', required: ['tenant', 'scopes', 'auth'],
         properties: {
           tenant: { type: 'string', description: 'The tenant every request of yours is scoped to' },
-          scopes: { type: 'array', items: { type: 'string', enum: ['read', 'publish', 'admin'] }, description: 'What your credential may do (`admin` also grants `read`)' },
+          scopes: { type: 'array', items: { type: 'string', enum: ['read', 'publish', 'admin', 'metrics'] }, description: 'What your credential may do (`admin` also grants `read` and `publish`; `metrics` only GET /metrics)' },
           name: { type: 'string', description: 'Token name or JWT subject (`anonymous` without a credential); never the token' },
           auth: { type: 'boolean', description: 'Whether the server checks credentials (false: the open demo, no token needed)' },
         },
