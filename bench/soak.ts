@@ -48,7 +48,7 @@ const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1)
 const dir = mkdtempSync(join(tmpdir(), 'tfdrift-soak-'))
 writeFileSync(join(dir, 'soak.json'), JSON.stringify({
   server: {
-    auth: { tokens: [{ token: TOKEN, tenant: 'soak', scopes: ['read', 'publish'], name: 'soak' }] },
+    auth: { tokens: [{ token: TOKEN, tenant: 'soak', scopes: ['read', 'publish', 'metrics'], name: 'soak' }] },
     limits: { max_buffer_bytes: MAX_BUFFER, max_connections: 10_000, max_connections_per_tenant: 10_000 },
   },
   bus: { kind: 'memory', history: { max_events: HISTORY } },
@@ -74,13 +74,13 @@ function rss(): number {
 /** The relay's JS heap in use (its process metrics on /metrics): tells a JS leak from native memory when RSS creeps. */
 async function heapUsed(): Promise<number> {
   try {
-    const text = await (await fetch(`${base}/metrics`)).text()
+    const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text()
     return Number(/^tfdrift_process_nodejs_heap_size_used_bytes (\d+)/m.exec(text)?.[1] ?? NaN)
   } catch { return NaN }
 }
 
 async function slowCloses(kind: 'ws' | 'sse'): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text()
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text()
   return Number(new RegExp(`tfdrift_server_slow_consumer_closes_total\\{kind="${kind}"\\} (\\d+)`).exec(text)?.[1] ?? 0)
 }
 
