@@ -97,6 +97,14 @@ export interface PluginContext {
    * can tell when every one has delivered its first snapshot.
    */
   discovery?: readonly string[]
+  /**
+   * Resolves once the pipeline has taken each of `items` durably — published on the bus (journal
+   * committed) and, for the types the store keeps, stored — after this node emitted them: true when all
+   * were, false when one failed or they did not get through in time. Call it before queueing the items.
+   * Set by the engine; a push source answers its sender after it (`ingestBatch` does), so an
+   * acknowledged push survives `kill -9`. Absent where nothing publishes (the testing kit's contexts).
+   */
+  whenDurable?(items: readonly PipelineItem[]): Promise<boolean>
 }
 
 export interface ProducerInstance {

@@ -29,6 +29,8 @@ export class PersistSink {
   private events: ChangeEvent[] = []
   private drifts: Drift[] = []
   private plans: RemediationPlan[] = []
+  /** Callers waiting to hear that an item of the pending batch is written (acks.ts). */
+  private settles: Array<(ok: boolean) => void> = []
   pending = 0
   /** Called after the pending count changes (the pipeline output mirrors its room). */
   onChange: (() => void) | undefined
@@ -52,15 +54,19 @@ export class PersistSink {
     this.maxPending = opts.max_pending ?? 5000
   }
 
-  /** Queues a persisted item; false when dropped past the hard bound (2 × max pending: a producer ignored demand). */
-  offer(item: PipelineItem): boolean {
-    if (this.pending >= this.maxPending * 2) return this.overflow()
+  /**
+   * Queues a persisted item; false when dropped past the hard bound (2 × max pending: a producer
+   * ignored demand). `settled` hears whether the batch holding the item was written.
+   */
+  offer(item: PipelineItem, settled?: (ok: boolean) => void): boolean {
+    if (this.pending >= this.maxPending * 2) { settled?.(false); return this.overflow() }
     const type = item.type
     if (type === 'snapshot') this.snapshots.push(item.data as Snapshot)
     else if (type === 'change.received') this.events.push(item.data as ChangeEvent)
     else if (type.startsWith('drift.')) this.drifts.push(item.data as Drift)
     else if (type === 'remediation.proposed') this.plans.push(item.data as RemediationPlan)
-    else return true
+    else { settled?.(true); return true }
+    if (settled) this.settles.push(settled)
     if (++this.pending >= this.maxPending) this.onChange?.()
     if (this.pending >= this.batchSize || type === 'snapshot') this.kick()
     else if (!this.timer && !this.writing) this.timer = setTimeout(() => { this.timer = undefined; this.kick() }, this.maxDelay)
@@ -90,8 +96,8 @@ export class PersistSink {
 
   private async writeAll(): Promise<void> {
     while (this.pending > 0) {
-      const snapshots = this.snapshots, events = this.events, drifts = this.drifts, plans = this.plans
-      this.snapshots = []; this.events = []; this.drifts = []; this.plans = []
+      const snapshots = this.snapshots, events = this.events, drifts = this.drifts, plans = this.plans, settles = this.settles
+      this.snapshots = []; this.events = []; this.drifts = []; this.plans = []; this.settles = []
       const n = this.pending
       this.pending = 0
       this.onChange?.()
@@ -101,9 +107,11 @@ export class PersistSink {
         if (drifts.length) await this.store.saveDrifts(this.tenant, drifts)
         if (plans.length) await this.store.saveRemediations(this.tenant, plans)
         this.written += n
+        for (const settle of settles) settle(true)
         if (snapshots.length || drifts.length) this.onSaved?.({ snapshots: snapshots.length > 0, drifts: drifts.length > 0 })
       } catch (error) {
         this.errors += n
+        for (const settle of settles) settle(false)
         if (!this.warned) {
           this.warned = true
           this.log.error({ err_message: (error as Error)?.message, items: n }, 'Saving pipeline items to the store failed; further failures are counted, not logged.')

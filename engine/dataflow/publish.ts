@@ -21,10 +21,13 @@ export class PublishSink {
 
   constructor(private readonly bus: Bus, readonly tenant: string, private readonly log: Logger, readonly maxInflight = 1024) {}
 
-  /** Starts publishing; false when the item was dropped because a producer ignored demand past the hard bound (2 × max in flight). */
-  offer(item: PipelineItem): boolean {
-    if (!item.topic) return true
-    if (this.inflight >= this.maxInflight * 2) return this.overflow()
+  /**
+   * Starts publishing; false when the item was dropped because a producer ignored demand past the hard
+   * bound (2 × max in flight). `settled` hears whether the publish became durable.
+   */
+  offer(item: PipelineItem, settled?: (ok: boolean) => void): boolean {
+    if (!item.topic) { settled?.(true); return true }
+    if (this.inflight >= this.maxInflight * 2) { settled?.(false); return this.overflow() }
     if (++this.inflight >= this.maxInflight) this.onChange?.()
     const t0 = this.lag.due() ? performance.now() : 0
     let promise: Promise<unknown>
@@ -36,8 +39,10 @@ export class PublishSink {
     promise.then(() => {
       this.published++
       if (t0 !== 0) this.lag.record(performance.now() - t0)
+      settled?.(true)
     }, (error: unknown) => {
       this.errors++
+      settled?.(false)
       if (!this.warned) {
         this.warned = true
         this.log.warn({ topic: item.topic, type: item.type, err_message: (error as Error)?.message }, 'Publishing an item to the bus failed; further failures are counted, not logged.')

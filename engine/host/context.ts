@@ -3,6 +3,7 @@
  * ingress) in a root container; every plugin instance gets its own child container with its logger,
  * metrics, AbortSignal and demand, and the context is resolved from it by explicit tokens.
  */
+import { whenDurable } from '../dataflow/acks.ts'
 import 'reflect-metadata'
 import { container as globalContainer, type DependencyContainer } from 'tsyringe'
 import type { Logger } from 'pino'
@@ -45,6 +46,7 @@ export function createRootContainer(services: { bus: Bus; store: Store; clock: C
         tenant: info.tenant,
         node: info.node,
         ...(info.discovery ? { discovery: info.discovery } : {}),
+        whenDurable: (items) => whenDurable(items),
       }
     },
   })

@@ -68,20 +68,13 @@ const COUNTED_APART = { kind: 'skipped', reason: 'security_alert' } as const
 
 /**
  * ingestBatch's answer and queueing for the change events, with the batch's security alerts queued
- * beside them and counted as `alerts` (202 and 400 alike) instead of `skipped`.
+ * beside them (all or nothing: Falco resends a batch answered 503, and a batch queued in part would
+ * then arrive twice) and counted as `alerts` (202 and 400 alike) instead of `skipped`.
  */
-function ingestWithAlerts(results: AlertResult[], channel: BoundedChannel<PipelineItem>, ctx: Pick<PluginContext, 'logger'>): { status: number; data: unknown } {
+async function ingestWithAlerts(results: AlertResult[], channel: BoundedChannel<PipelineItem>, ctx: Pick<PluginContext, 'logger' | 'whenDurable'>): Promise<{ status: number; data: unknown }> {
   const alerts = results.flatMap((r) => (r.kind === 'alert' ? [{ type: 'security.alert', topic: 'events' as const, data: r.alert }] : []))
-  const events = results.filter((r) => r.kind === 'event').length
-  // All or nothing, as ingestBatch does for change events: Falco resends a batch answered 503, and a
-  // batch queued in part would then arrive twice.
-  if (alerts.length > 0 && alerts.length + events > channel.room) {
-    ctx.logger.warn({ batch: alerts.length + events, queued: channel.size }, 'The Falco alert queue is full; asked the sender to retry.')
-    return { status: 503, data: { code: 'queue_full', message: `tfdrift is busy (${channel.size} Falco alerts queued); retry the batch later.` } }
-  }
-  const answer = ingestBatch(results.map((r) => (r.kind === 'alert' ? COUNTED_APART : r)), channel, ctx, 'Falco alert')
+  const answer = await ingestBatch(results.map((r) => (r.kind === 'alert' ? COUNTED_APART : r)), channel, ctx, 'Falco alert', alerts)
   if (answer.status === 503) return answer
-  channel.offer(alerts) // fits: the room was checked above and nothing ran in between
   const { [COUNTED_APART.reason]: _alerts, ...skipped } = (answer.data as { skipped: Record<string, number> }).skipped
   return { status: answer.status, data: { ...(answer.data as object), alerts: alerts.length, skipped } }
 }
