@@ -27,7 +27,7 @@ describe('runtime with the server', () => {
   it('starts the server when config.server is set, serves plugin ingress routes and /metrics with node counters', async () => {
     const bus = new MemoryBus()
     const runtime = await startRuntime({
-      server: { port: 0, host: '127.0.0.1', auth: { tokens: [{ token: 'secret-token', tenant: 'acme', scopes: ['read', 'publish'] }] } },
+      server: { port: 0, host: '127.0.0.1', auth: { tokens: [{ token: 'secret-token', tenant: 'acme', scopes: ['read', 'publish'] }, { token: 'metrics-token', tenant: 'ops', scopes: ['metrics'] }] } },
       pipelines: { p: { tenant: 'acme', sources: [{ use: hook, id: 'hook' }] } },
     }, { logger: silentLogger, bus, store: new MemoryStore() })
     try {
@@ -41,7 +41,7 @@ describe('runtime with the server', () => {
       expect(denied.status).toBeGreaterThanOrEqual(401)
       expect(events.map((e) => e.type)).toEqual(['change.received'])
       expect(runtime.stats().nodes[0]).toMatchObject({ node: 'hook', emitted: 1 })
-      const metrics = await (await fetch(`${url}/metrics`)).text()
+      const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer metrics-token' } })).text()
       expect(metrics).toMatch(/tfdrift_node_emitted_total\{pipeline="p",node="hook",plugin="hook",kind="source"\} 1/)
     } finally {
       await runtime.stop()

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { SseClient, startTestServer, TOKENS, until, type TestServer } from './support.ts'
+import { SseClient, startTestServer, TOKENS, until, type TestServer, fetchMetrics } from './support.ts'
 
 let t: TestServer
 beforeAll(async () => { t = await startTestServer({ limits: { max_connections: 200, max_connections_per_tenant: 150 } }) })
@@ -26,7 +26,7 @@ describe('connection churn', () => {
     for (let round = 0; round < 40; round++) await Promise.all(Array.from({ length: 50 }, (_, i) => cycle(round * 50 + i)))
     await until(() => t.server.stats().connections === 0, 'all slots released', 10_000)
     expect(t.server.stats()).toMatchObject({ ws: 0, sse: 0, connections: 0, streams: 0 })
-    const metrics = await (await fetch(`${t.http}/metrics`)).text()
+    const metrics = await fetchMetrics(t.http)
     expect(metrics).toMatch(/tfdrift_server_connections_total\{kind="ws"\} 2000/)
     expect(metrics).toMatch(/tfdrift_server_connections\{kind="ws"\} 0/)
   }, 60_000)

@@ -1,7 +1,7 @@
 import type net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Envelope } from '../../engine/envelope.ts'
-import { publishMany, SseClient, startTestServer, TOKENS, until, WsClient, type TestServer } from './support.ts'
+import { publishMany, SseClient, startTestServer, TOKENS, until, WsClient, type TestServer, fetchMetrics } from './support.ts'
 
 let t: TestServer
 afterEach(async () => { await t?.close() })
@@ -10,7 +10,7 @@ const LIMIT = 64 * 1024
 const tick = () => new Promise((r) => setImmediate(r))
 
 function slowCloses(t: TestServer, kind: 'ws' | 'sse'): Promise<number> {
-  return fetch(`${t.http}/metrics`).then((r) => r.text()).then((text) => {
+  return fetchMetrics(t.http).then((text) => {
     const m = new RegExp(`tfdrift_server_slow_consumer_closes_total\\{kind="${kind}"\\} (\\d+)`).exec(text)
     return m ? Number(m[1]) : 0
   })

@@ -12,6 +12,8 @@ export const TOKENS = {
   acme: 'acme-rw-token',
   acmeRead: 'acme-read-token',
   globex: 'globex-rw-token',
+  /** The monitoring system's: /metrics only. */
+  metrics: 'ops-metrics-token',
 } as const
 
 export const AUTH: ServerConfig['auth'] = {
@@ -19,6 +21,7 @@ export const AUTH: ServerConfig['auth'] = {
     { token: TOKENS.acme, tenant: 'acme', scopes: ['read', 'publish'], name: 'acme-rw' },
     { token: TOKENS.acmeRead, tenant: 'acme', scopes: ['read'], name: 'acme-read' },
     { token: TOKENS.globex, tenant: 'globex', scopes: ['read', 'publish'], name: 'globex-rw' },
+    { token: TOKENS.metrics, tenant: 'ops', scopes: ['metrics'], name: 'prometheus' },
   ],
 }
 
@@ -234,4 +237,9 @@ export async function startIngressServer(): Promise<{ server: TestServer; handle
     },
   })
   return { server, handled }
+}
+
+/** GET /metrics with the metrics-scoped token (the Prometheus text spans every tenant). */
+export function fetchMetrics(base: string): Promise<string> {
+  return fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKENS.metrics}` } }).then((r) => r.text())
 }
