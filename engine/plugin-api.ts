@@ -208,6 +208,23 @@ export interface InstanceByKind {
 /** A JSON Schema object (draft 2020-12 subset that ajv understands). */
 export type JsonSchema = Record<string, unknown>
 
+/**
+ * A real input the conformance suite feeds a plugin (`tfdrift/testing`): every item that comes out must
+ * validate against its published schema (events by type, discovery snapshots against snapshot.schema.json).
+ */
+export interface ConformanceSample {
+  /** Names the sample in a failure, e.g. the fixture file. */
+  name: string
+  /** Options to create the plugin with (default: the suite's, else the schema's first example). */
+  options?: Record<string, unknown>
+  /** Push sources: the body posted to `path` (default: the only route the plugin registers). */
+  push?: { body: unknown; path?: string; headers?: Record<string, string | undefined> }
+  /** Operators: the items fed through the operator. */
+  input?: PipelineItem[]
+  /** What must happen: the push's status (default any 2xx), and at least one item of each of `types` (default: any item). */
+  expect?: { status?: number; types?: string[] }
+}
+
 export interface PluginDefinition<K extends PluginKind = PluginKind, O = any> {
   /** Registered name: kebab-case, e.g. `terraform-state`. */
   name: string
@@ -236,6 +253,11 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, O = any> {
   eventSchemas?: JsonSchema[]
   /** Extra reference for `tfdrift plugins info`: `text` is printed after the summary, `data` merged into `--json`. */
   info?(): { text: string; data: Record<string, unknown> }
+  /**
+   * For the conformance suite only: real inputs (`samples`, loaded when the suite runs, so fixtures never load
+   * at run time). Sources and discovery plugins must supply them; the suite fails them otherwise.
+   */
+  conformance?: { samples(): ConformanceSample[] | Promise<ConformanceSample[]> }
   create(ctx: PluginContext, options: O): InstanceByKind[K] | Promise<InstanceByKind[K]>
 }
 

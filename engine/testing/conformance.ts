@@ -7,7 +7,9 @@
  * default or examples when optional) with `examples` that validate; `close` is idempotent.
  * Producers (discovery, source): stop when aborted; emit nothing while demand is paused; push routes
  * answer malformed bodies with a status (errors as data, never a throw); emitted events validate
- * against their schemas; discovery snapshots validate against schemas/snapshot.schema.json.
+ * against their schemas; discovery snapshots validate against schemas/snapshot.schema.json; and
+ * real sample inputs (`samples`, or the plugin's `conformance.samples()`) — required of sources and
+ * discovery plugins, optional for operators — produce output that validates (see samples.ts).
  * Operators (analysis, remediation): an item of a type they do not know flows without an error and
  * the output completes when the input does. Transports: start and close; a delivering transport
  * declares its delivery spec.
@@ -20,12 +22,16 @@ import { parseSnapshotFile, toSnapshotFile } from '../terraform/snapshot.ts'
 import type { JsonSchema, PipelineItem, PluginDefinition } from '../plugin-api.ts'
 import type { Snapshot } from '../model.ts'
 import { runPlugin, type PluginRun } from './harness.ts'
+import { runSamples } from './samples.ts'
+import type { ConformanceSample } from '../plugin-api.ts'
 
 export interface ConformanceOptions {
   /** Options to create the plugin with (default: the schema's first `examples` entry, else `{}`). */
   options?: Record<string, unknown>
   /** How long a producer may take to stop, or an operator to complete (default 2000 ms). */
   timeoutMs?: number
+  /** Real inputs to feed (default: the plugin's `conformance.samples()`). */
+  samples?: ConformanceSample[]
 }
 
 export interface ConformanceCheck {
@@ -180,6 +186,13 @@ export function conformanceChecks(definition: PluginDefinition, opts: Conformanc
         },
       },
     )
+  }
+  const producer = definition.kind === 'discovery' || definition.kind === 'source'
+  if (producer || opts.samples || definition.conformance) {
+    checks.push({
+      name: 'turns real sample inputs into output that validates against the published schemas',
+      run: () => runSamples(definition, { ...opts, options: exampleOptions(definition, opts) }, checkEvents, fail),
+    })
   }
   if (definition.kind === 'analysis' || definition.kind === 'remediation') {
     checks.push({

@@ -7,8 +7,13 @@ import { describe, expect, it } from 'vitest'
 import { from, map } from 'rxjs'
 import { BUILTIN_PLUGINS } from 'tfdrift/plugins'
 import { definePlugin, PLUGIN_KINDS, type PipelineItem } from 'tfdrift'
-import { checkConformance } from 'tfdrift/testing'
+import { checkConformance, type ConformanceSample } from 'tfdrift/testing'
 import { conformanceSuite } from 'tfdrift/testing/vitest'
+import { corpusDir } from '../support/corpus.ts'
+
+// The built-ins' samples take in the real-data corpus wherever it is present (read in place).
+const corpus = corpusDir()
+if (corpus) process.env.TFDRIFT_CORPUS ??= corpus
 
 describe('the registry', () => {
   it('holds at least one built-in of every kind, each name once', () => {
@@ -55,5 +60,24 @@ describe('the conformance suite fails plugins that break the contract', () => {
     expect(push.find((r) => r.name.startsWith('answers malformed pushes'))!.message).toMatch(/threw on a malformed body/)
     const op = await checkConformance(failing, { timeoutMs: 200 })
     expect(op.find((r) => r.name.startsWith('lets items of unknown types flow'))!.message).toMatch(/errored: unknown item/)
+  })
+
+  it('a source without samples, one whose sample yields invalid events, and one publishing a type with no schema', async () => {
+    const source = (name: string, emit: (body: unknown) => PipelineItem) => definePlugin({
+      name, kind: 'source', version: '1.0.0', apiVersion: '^1.0.0', description: 'Pushes.', optionsSchema: documented,
+      create: (ctx) => {
+        const items: PipelineItem[] = []
+        ctx.ingress.register({ method: 'POST', path: '/in', scope: 'publish', handle: async (body) => { items.push(emit(body)); return { status: 202 } } })
+        return { output: (async function* () { while (!ctx.signal.aborted) { const item = items.shift(); if (item) yield item; else await new Promise((r) => setTimeout(r, 5)) } })() }
+      },
+    })
+    const sampleCheck = async (plugin: ReturnType<typeof source>, samples?: ConformanceSample[]) =>
+      (await checkConformance(plugin, { timeoutMs: 200, samples })).find((r) => r.name.startsWith('turns real sample inputs'))!
+    expect((await sampleCheck(source('silent', (b) => ({ type: 'change.received', topic: 'events', data: b })))).message).toMatch(/supplies no conformance samples/)
+    const body = { event_name: 'RunInstances' }
+    expect((await sampleCheck(source('invalid', (b) => ({ type: 'change.received', topic: 'events', data: b })), [{ name: 'half an event', push: { body } }])).message)
+      .toMatch(/Sample "half an event": "invalid" emitted a change.received event that does not match its schema/)
+    expect((await sampleCheck(source('unpublished', (b) => ({ type: 'custom.thing', topic: 'events', data: b })), [{ name: 'x', push: { body } }])).message)
+      .toMatch(/custom.thing event from sample "x", a type with no published schema/)
   })
 })

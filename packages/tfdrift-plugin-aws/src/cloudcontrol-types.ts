@@ -4,8 +4,8 @@
  * CloudFormation property. A data table; adding a type is adding a row (and a fixture in the tests).
  */
 type Props = Record<string, any>
-/** A CloudFormation property name (dots for nesting), or a function of the properties. */
-export type Source = string | ((p: Props) => unknown)
+/** A CloudFormation property name (dots for nesting), or a function of the properties naming those it `reads`. */
+export type Source = string | (((p: Props) => unknown) & { reads?: readonly string[] })
 
 export interface CloudControlType {
   type: string
@@ -16,10 +16,18 @@ export interface CloudControlType {
   /** The property holding tags (list or map), when the type has tags. */
   tags?: string
   global?: boolean
+  /**
+   * `full`: the type's list handler returns the whole model, tags included (read from its handler source),
+   * so ListResources stands in for GetResource. Other types skip GetResource only when a listed model
+   * happens to hold every property the row reads.
+   */
+  list?: 'full'
 }
 
-const num = (name: string) => (p: Props) => (p[name] === undefined ? undefined : Number(p[name]))
-const stripStar = (name: string) => (p: Props) => (typeof p[name] === 'string' ? p[name].replace(/:\*$/, '') : undefined)
+/** A function source that declares the properties it reads. */
+const using = (reads: string[], fn: (p: Props) => unknown): Source => Object.assign(fn, { reads })
+const num = (name: string) => using([name], (p) => (p[name] === undefined ? undefined : Number(p[name])))
+const stripStar = (name: string) => using([name], (p) => (typeof p[name] === 'string' ? p[name].replace(/:\*$/, '') : undefined))
 
 export const CLOUDCONTROL_TYPES: CloudControlType[] = [
   { type: 'aws_lambda_function', cfn: 'AWS::Lambda::Function', id: 'FunctionName', arn: 'Arn', tags: 'Tags',
@@ -28,7 +36,7 @@ export const CLOUDCONTROL_TYPES: CloudControlType[] = [
     attrs: { name: 'QueueName', url: 'QueueUrl', visibility_timeout_seconds: num('VisibilityTimeout'), message_retention_seconds: num('MessageRetentionPeriod'), delay_seconds: num('DelaySeconds'), max_message_size: num('MaximumMessageSize'), fifo_queue: 'FifoQueue' } },
   { type: 'aws_sns_topic', cfn: 'AWS::SNS::Topic', id: 'TopicArn', arn: 'TopicArn', tags: 'Tags',
     attrs: { name: 'TopicName', display_name: 'DisplayName', fifo_topic: 'FifoTopic', kms_master_key_id: 'KmsMasterKeyId' } },
-  { type: 'aws_cloudwatch_log_group', cfn: 'AWS::Logs::LogGroup', id: 'LogGroupName', arn: stripStar('Arn'), tags: 'Tags',
+  { type: 'aws_cloudwatch_log_group', cfn: 'AWS::Logs::LogGroup', id: 'LogGroupName', arn: stripStar('Arn'), tags: 'Tags', list: 'full',
     attrs: { name: 'LogGroupName', retention_in_days: num('RetentionInDays'), kms_key_id: 'KmsKeyId', log_group_class: 'LogGroupClass' } },
   { type: 'aws_ecr_repository', cfn: 'AWS::ECR::Repository', id: 'RepositoryName', arn: 'Arn', tags: 'Tags',
     attrs: { name: 'RepositoryName', image_tag_mutability: 'ImageTagMutability', repository_url: 'RepositoryUri' } },
@@ -46,7 +54,7 @@ export const CLOUDCONTROL_TYPES: CloudControlType[] = [
   { type: 'aws_cloudtrail', cfn: 'AWS::CloudTrail::Trail', id: 'TrailName', arn: 'Arn', tags: 'Tags',
     attrs: { name: 'TrailName', s3_bucket_name: 'S3BucketName', is_multi_region_trail: 'IsMultiRegionTrail', include_global_service_events: 'IncludeGlobalServiceEvents', enable_logging: 'IsLogging', enable_log_file_validation: 'EnableLogFileValidation' } },
   { type: 'aws_route53_zone', cfn: 'AWS::Route53::HostedZone', id: 'Id', global: true, tags: 'HostedZoneTags',
-    attrs: { name: (p) => (typeof p.Name === 'string' ? p.Name.replace(/\.$/, '') : undefined), comment: 'HostedZoneConfig.Comment', zone_id: 'Id' } },
+    attrs: { name: using(['Name'], (p) => (typeof p.Name === 'string' ? p.Name.replace(/\.$/, '') : undefined)), comment: 'HostedZoneConfig.Comment', zone_id: 'Id' } },
   { type: 'aws_kinesis_stream', cfn: 'AWS::Kinesis::Stream', id: 'Arn', arn: 'Arn', tags: 'Tags',
     attrs: { name: 'Name', shard_count: num('ShardCount'), retention_period: num('RetentionPeriodHours') } },
   { type: 'aws_secretsmanager_secret', cfn: 'AWS::SecretsManager::Secret', id: 'Id', arn: 'Id', tags: 'Tags',
@@ -54,7 +62,7 @@ export const CLOUDCONTROL_TYPES: CloudControlType[] = [
   { type: 'aws_ssm_parameter', cfn: 'AWS::SSM::Parameter', id: 'Name', tags: 'Tags',
     attrs: { name: 'Name', type: 'Type', description: 'Description', tier: 'Tier' } },
   { type: 'aws_lb', cfn: 'AWS::ElasticLoadBalancingV2::LoadBalancer', id: 'LoadBalancerArn', arn: 'LoadBalancerArn', tags: 'Tags',
-    attrs: { name: 'LoadBalancerName', internal: (p) => (p.Scheme === undefined ? undefined : p.Scheme === 'internal'), load_balancer_type: 'Type', dns_name: 'DNSName', security_groups: 'SecurityGroups', subnets: 'Subnets' } },
+    attrs: { name: 'LoadBalancerName', internal: using(['Scheme'], (p) => (p.Scheme === undefined ? undefined : p.Scheme === 'internal')), load_balancer_type: 'Type', dns_name: 'DNSName', security_groups: 'SecurityGroups', subnets: 'Subnets' } },
   { type: 'aws_lb_target_group', cfn: 'AWS::ElasticLoadBalancingV2::TargetGroup', id: 'TargetGroupArn', arn: 'TargetGroupArn', tags: 'Tags',
     attrs: { name: 'TargetGroupName', port: num('Port'), protocol: 'Protocol', vpc_id: 'VpcId', target_type: 'TargetType' } },
   { type: 'aws_autoscaling_group', cfn: 'AWS::AutoScaling::AutoScalingGroup', id: 'AutoScalingGroupName', tags: 'Tags',
@@ -69,7 +77,7 @@ export const CLOUDCONTROL_TYPES: CloudControlType[] = [
     attrs: { encrypted: 'Encrypted', performance_mode: 'PerformanceMode', throughput_mode: 'ThroughputMode', kms_key_id: 'KmsKeyId' } },
   { type: 'aws_sfn_state_machine', cfn: 'AWS::StepFunctions::StateMachine', id: 'Arn', arn: 'Arn', tags: 'Tags',
     attrs: { name: 'StateMachineName', role_arn: 'RoleArn', type: 'StateMachineType' } },
-  { type: 'aws_cloudwatch_event_rule', cfn: 'AWS::Events::Rule', id: (p) => (p.EventBusName && p.EventBusName !== 'default' ? `${p.EventBusName}/${p.Name}` : p.Name), arn: 'Arn',
+  { type: 'aws_cloudwatch_event_rule', cfn: 'AWS::Events::Rule', id: using(['Name', 'EventBusName'], (p) => (p.EventBusName && p.EventBusName !== 'default' ? `${p.EventBusName}/${p.Name}` : p.Name)), arn: 'Arn',
     attrs: { name: 'Name', description: 'Description', schedule_expression: 'ScheduleExpression', state: 'State', event_bus_name: 'EventBusName' } },
   { type: 'aws_codebuild_project', cfn: 'AWS::CodeBuild::Project', id: 'Arn', arn: 'Arn', tags: 'Tags',
     attrs: { name: 'Name', description: 'Description', service_role: 'ServiceRole' } },
@@ -96,5 +104,5 @@ export const CLOUDCONTROL_TYPES: CloudControlType[] = [
   { type: 'aws_network_acl', cfn: 'AWS::EC2::NetworkAcl', id: 'Id', tags: 'Tags', attrs: { vpc_id: 'VpcId' } },
   { type: 'aws_key_pair', cfn: 'AWS::EC2::KeyPair', id: 'KeyName', tags: 'Tags', attrs: { key_name: 'KeyName', key_pair_id: 'KeyPairId', key_type: 'KeyType' } },
   { type: 'aws_iam_openid_connect_provider', cfn: 'AWS::IAM::OIDCProvider', id: 'Arn', arn: 'Arn', global: true, tags: 'Tags',
-    attrs: { url: (p) => (typeof p.Url === 'string' ? p.Url.replace(/^https:\/\//, '') : undefined), client_id_list: 'ClientIdList', thumbprint_list: 'ThumbprintList' } },
+    attrs: { url: using(['Url'], (p) => (typeof p.Url === 'string' ? p.Url.replace(/^https:\/\//, '') : undefined)), client_id_list: 'ClientIdList', thumbprint_list: 'ThumbprintList' } },
 ]

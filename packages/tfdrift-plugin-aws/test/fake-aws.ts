@@ -46,7 +46,19 @@ export interface Faults {
    * operation's documented maximum (`PAGE_LIMITS`): 1000 serves pages as large as AWS does.
    */
   pageSize?: number
+  /**
+   * Cloud Control list answers for every type: whole models, primary identifiers only, or a summary (every
+   * property but the last). Default: whole models for `FULL_LIST_MODELS`, identifiers for the rest.
+   */
+  listModel?: 'full' | 'primary' | 'partial'
 }
+
+/**
+ * Cloud Control types whose list handler returns whole models, tags included, as their handler sources show
+ * (aws-cloudformation-resource-providers-logs: the LogGroup ListHandler translates every described group with
+ * its tags). Most handlers list primary identifiers only (ECR repositories, SSM parameters, SNS topics…).
+ */
+export const FULL_LIST_MODELS = new Set(['AWS::Logs::LogGroup'])
 
 /** Largest page each list operation returns, as AWS documents it (the request may ask for fewer). */
 export const PAGE_LIMITS: Record<string, number> = {
@@ -278,8 +290,9 @@ export class FakeAws {
     const list = rw.cloudcontrol[p.TypeName] ?? []
     if (action === 'ListResources') {
       const { slice, next } = this.page(list, p.NextToken, p.MaxResults)
-      // Like many handlers, list answers carry the primary identifier only; GetResource has the model.
-      return reply.json({ TypeName: p.TypeName, ResourceDescriptions: slice.map((r) => ({ Identifier: r.id, Properties: JSON.stringify(primary(r)) })), ...(next ? { NextToken: next } : {}) })
+      const mode = this.faults.listModel ?? (FULL_LIST_MODELS.has(p.TypeName) ? 'full' : 'primary')
+      const model = (r: { id: string; props: Record<string, unknown> }) => mode === 'full' ? r.props : mode === 'partial' ? Object.fromEntries(Object.entries(r.props).slice(0, -1)) : primary(r)
+      return reply.json({ TypeName: p.TypeName, ResourceDescriptions: slice.map((r) => ({ Identifier: r.id, Properties: JSON.stringify(model(r)) })), ...(next ? { NextToken: next } : {}) })
     }
     if (action === 'GetResource') {
       const r = list.find((x) => x.id === p.Identifier)

@@ -80,6 +80,8 @@ export default definePlugin<'discovery', DemoOptions>({
   apiVersion: '^1.0.0',
   description: 'Simulated AWS estate with realistic out-of-band changes over time (the embedded default).',
   optionsSchema,
+  // The demo reads no input: its sample is a small estate that stops after two changes.
+  conformance: { samples: () => [{ name: 'a small simulated estate', options: { size: 60, interval: '10ms', max_changes: 2 }, expect: { types: ['snapshot', 'change.received'] } }] },
   create(ctx, options) {
     return { output: demoItems(ctx, options) }
   },

@@ -53,6 +53,7 @@ const plugin = definePlugin<'discovery', TerraformStateOptions>({
   description: 'Terraform state (v4 and legacy v3) from files, directories, globs, S3, HTTP backends and HCP Terraform, refreshed periodically.',
   optionsSchema,
   eventSchemas: [eventsSchema],
+  conformance: { samples: () => import('./samples.ts').then((m) => m.samples()) },
   create(ctx, options) {
     return createTerraformState(ctx, options)
   },

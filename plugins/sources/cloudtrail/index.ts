@@ -110,6 +110,7 @@ export default definePlugin<'source', CloudTrailOptions>({
   apiVersion: '^1.0.0',
   description: 'Raw AWS CloudTrail records (log files or pushed) as change events.',
   optionsSchema,
+  conformance: { samples: () => import('./samples.ts').then((m) => m.samples()) },
   // `tfdrift plugins info`: what the shared audit mapping table covers is part of what this source is.
   info() {
     const mappings = mappingCoverage()

@@ -27,6 +27,7 @@ export default definePlugin<'source', FalcoOptions>({
   apiVersion: '^1.0.0',
   description: 'Falco alerts received over HTTP: CloudTrail and GCP-audit alerts as change events, the others as security alerts.',
   optionsSchema,
+  conformance: { samples: () => import('./samples.ts').then((m) => m.samples()) },
   // `tfdrift plugins info`: what the shared audit mapping table covers is part of what this source is.
   info() {
     const mappings = mappingCoverage()

@@ -1,6 +1,8 @@
 /**
  * Cloud Control API (JSON 1.0): ListResources per CloudFormation type (NextToken paging), then GetResource
- * per object when `cloudcontrol_detail` is on. One collector per type, so a denied type leaves the rest covered.
+ * per object when `cloudcontrol_detail` is on — unless the listed model already holds what the type's row
+ * reads (`complete`), which saves one call per object. One collector per type, so a denied type leaves the
+ * rest covered.
  */
 import { GetResourceCommand, ListResourcesCommand, type GetResourceCommandOutput, type ListResourcesCommandOutput } from '@aws-sdk/client-cloudcontrol'
 import { CLOUDCONTROL_TYPES, type CloudControlType, type Source } from '../cloudcontrol-types.ts'
@@ -11,6 +13,27 @@ function read(props: Record<string, any>, source: Source): unknown {
   let value: any = props
   for (const key of source.split('.')) value = value?.[key]
   return value
+}
+
+const has = (props: Record<string, any>, path: string) => path.split('.').reduce<any>((v, k) => v?.[k], props) !== undefined
+const sourceReads = (s: Source | undefined): readonly string[] | undefined => (s === undefined ? [] : typeof s === 'string' ? [s] : s.reads)
+
+/** The properties a type's row reads, or undefined when a function source does not say (then never skip). */
+function reads(t: CloudControlType): readonly string[] | undefined {
+  const all = [t.id, t.arn, ...Object.values(t.attrs)].map(sourceReads)
+  return all.some((r) => r === undefined) ? undefined : [...new Set([...all.flat() as string[], ...(t.tags ? [t.tags] : [])])]
+}
+const READS = new Map(CLOUDCONTROL_TYPES.map((t) => [t, reads(t)]))
+
+/**
+ * Whether a listed model can stand in for GetResource. A property absent from a listed model may be unset or
+ * merely unlisted, so only a type whose list handler returns whole models may skip with properties missing;
+ * its model must still hold more than the identifier, in case the handler ever lists identifiers only.
+ */
+function complete(t: CloudControlType, props: Record<string, any>): boolean {
+  if (t.list === 'full') return Object.keys(props).length > 1
+  const needed = READS.get(t)
+  return needed !== undefined && needed.every((path) => has(props, path))
 }
 
 function parse(text: string | undefined): Record<string, any> {
@@ -38,7 +61,7 @@ async function collectType(t: CloudControlType, scope: Scope, add: (r: ReturnTyp
     token = page.NextToken
   } while (token)
   await Promise.all(listed.map(async ({ id, props }) => {
-    if (scope.detail) {
+    if (scope.detail && !complete(t, props)) {
       const out = await send<'cloudcontrol', GetResourceCommandOutput>(scope, 'cloudcontrol', new GetResourceCommand({ TypeName: t.cfn, Identifier: id }))
       props = { ...props, ...parse(out.ResourceDescription?.Properties) }
     }
