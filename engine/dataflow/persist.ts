@@ -68,7 +68,10 @@ export class PersistSink {
     else { settled?.(true); return true }
     if (settled) this.settles.push(settled)
     if (++this.pending >= this.maxPending) this.onChange?.()
-    if (this.pending >= this.batchSize || type === 'snapshot') this.kick()
+    // A sender waiting for its answer is not kept waiting for the batching delay: a one-at-a-time sender
+    // (Falco's http_output) would be held to one request per max_delay_ms. Items that arrive while this
+    // write runs still share the next one.
+    if (this.pending >= this.batchSize || type === 'snapshot' || settled) this.kick()
     else if (!this.timer && !this.writing) this.timer = setTimeout(() => { this.timer = undefined; this.kick() }, this.maxDelay)
     return true
   }

@@ -30,12 +30,12 @@ let runtime: Runtime | undefined
 let bus: MemoryBus | undefined
 afterEach(async () => { await runtime?.stop(); runtime = undefined; await bus?.close() })
 
-async function start(store: MemoryStore): Promise<string> {
+async function start(store: MemoryStore, persist?: { max_delay_ms: number }): Promise<string> {
   bus = new MemoryBus()
   runtime = await startRuntime({
     server: { port: 0, host: '127.0.0.1', auth: { tokens: [{ token: TOKEN, tenant: 'acme', scopes: ['read', 'publish'] }] } },
     pipelines: { p: { tenant: 'acme', sources: [{ use: 'cloudtrail' }] } },
-  }, { logger: silentLogger, bus, store })
+  }, { logger: silentLogger, bus, store, ...(persist ? { persist } : {}) })
   return `http://127.0.0.1:${runtime.server!.port}/api/v1/cloudtrail/events`
 }
 const post = (url: string, body: string) => fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKEN}` } })
@@ -52,6 +52,14 @@ describe('ingest acknowledges durable items only', () => {
     expect(stored.sort()).toEqual([...ids].sort())
     const history = await bus!.history('acme', 'events', 0)
     expect(history.envelopes.map((e) => (e.data as ChangeEvent).actor?.event_id).sort()).toEqual([...ids].sort())
+  })
+
+  it('a waiting sender is not held to the store\'s batching delay (a one-at-a-time sender would get one answer per delay)', async () => {
+    const store = new MemoryStore()
+    // A delay far past the 10 s answer deadline: only an immediate write can answer 202.
+    const url = await start(store, { max_delay_ms: 600_000 })
+    for (const id of ['one', 'two', 'three']) expect((await post(url, JSON.stringify(record(id)))).status).toBe(202)
+    expect((await store.listChangeEvents('acme', { limit: 10 })).total).toBe(3)
   })
 
   it('a store that cannot write turns the answer into a coded 503 to resend on', async () => {
