@@ -13,9 +13,12 @@
  * parsing the same NDJSON (and serialising one envelope per event) costs on the server's core: the
  * 227k/s goal sits above the parse-only floor of this 2-core VM, so the ratio to the floor is the figure to watch. BENCH_INPROCESS=1 runs everything in one
  * process (for --cpu-prof of the whole path). BENCH_ONLY=batch|single|latency (comma-separated) runs
- * only those scenarios, for profiling one path.
+ * only those scenarios, for profiling one path. BENCH_STORE=sqlite runs the server as `tfdrift run` does by
+ * default (SQLite store journaling the bus, events and drifts persisted, answers sent once durable).
  */
-import { cpus, loadavg } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { mkdtempSync } from 'node:fs'
+import { join } from 'node:path'
 import { isUtf8 } from 'node:buffer'
 import { Agent, request } from 'node:http'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -33,6 +36,7 @@ import drift from '../plugins/analysis/drift/index.ts'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
+const STORE = process.env.BENCH_STORE === 'sqlite' ? 'sqlite' : 'memory'
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'batch,single,latency').split(','))
 const RESOURCES = 10_000
 const ACCOUNT = '123456789012'
@@ -101,11 +105,14 @@ interface Server {
 async function startServer(): Promise<Server & { count(): number }> {
   const state = new Subject<PipelineItem>()
   const discovery = definePlugin({ name: 'bench-state', kind: 'discovery', version: '1.0.0', apiVersion: '^1.0.0', optionsSchema: {}, create: () => ({ output: state.asObservable() }) })
-  const bus = new MemoryBus()
-  const runtime = await startRuntime({
-    server: { port: 0, host: '127.0.0.1', auth: { tokens: [{ token: TOKEN, tenant: 'acme', scopes: ['read', 'publish'], name: 'bench' }] } },
-    pipelines: { prod: { tenant: 'acme', discovery: [{ use: discovery, id: 'state' }], sources: [{ use: 'falco', with: { queue_size: 100_000, body_limit: 64 * 1024 * 1024 } }, { use: 'cloudtrail', with: { queue_size: 100_000, body_limit: 64 * 1024 * 1024 } }], analysis: [{ use: 'drift' }] } },
-  }, { logger: silentLogger, bus, store: new MemoryStore(), persist: false, builtins: [falco, cloudtrail, drift] })
+  const pipelines = { prod: { tenant: 'acme', discovery: [{ use: discovery, id: 'state' }], sources: [{ use: 'falco', with: { queue_size: 100_000, body_limit: 64 * 1024 * 1024 } }, { use: 'cloudtrail', with: { queue_size: 100_000, body_limit: 64 * 1024 * 1024 } }], analysis: [{ use: 'drift' }] } }
+  const server = { port: 0, host: '127.0.0.1', auth: { tokens: [{ token: TOKEN, tenant: 'acme', scopes: ['read' as const, 'publish' as const], name: 'bench' }] } }
+  // BENCH_STORE=sqlite: as `tfdrift run` does by default — SQLite store journaling the bus, every event and drift
+  // persisted, each ingest answered once durable. Otherwise the in-memory bus and store, nothing persisted.
+  const runtime = STORE === 'sqlite'
+    ? await startRuntime({ server, pipelines, store: { kind: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'bench-ingest-')), 'tfdrift.db') } }, { logger: silentLogger, builtins: [falco, cloudtrail, drift] })
+    : await startRuntime({ server, pipelines }, { logger: silentLogger, bus: new MemoryBus(), store: new MemoryStore(), persist: false, builtins: [falco, cloudtrail, drift] })
+  const bus = runtime.bus
   state.next({ type: 'snapshot', data: stateOf() })
   await new Promise((r) => setTimeout(r, 500))
   let drifts = 0
@@ -127,7 +134,7 @@ async function startServer(): Promise<Server & { count(): number }> {
     },
     async arrivals() { return arrived.splice(0) },
     async floor() { return floor() },
-    async stop() { await runtime.stop(); await bus.close() },
+    async stop() { await runtime.stop(); if (STORE !== 'sqlite') await bus.close() },
   }
 }
 
@@ -218,7 +225,7 @@ async function serve(): Promise<void> {
 
 async function main(): Promise<void> {
   const inProcess = process.env.BENCH_INPROCESS === '1'
-  console.log(`bench:ingest — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; state of ${RESOURCES} resources`)
+  console.log(`bench:ingest — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; state of ${RESOURCES} resources; ${STORE === 'sqlite' ? 'SQLite store, everything persisted (the default run)' : 'in-memory bus and store, nothing persisted'}`)
   let server: Server
   if (inProcess) {
     server = await startServer()

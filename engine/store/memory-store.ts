@@ -1,4 +1,4 @@
-import type { ChangeEvent, Drift, RemediationPlan, RemediationStatus, ResourceInstance, Snapshot } from '../model.ts'
+import type { ChangeEvent, Drift, RemediationPlan, RemediationStatus, ResourceInstance, Severity, Snapshot } from '../model.ts'
 import type { DeliveryCheckpoint, DriftQuery, DriftStatusChange, Page, PageRequest, Store } from './store.ts'
 import type { Clock } from '../plugin-api.ts'
 import { systemClock } from '../clock.ts'
@@ -101,6 +101,13 @@ export class MemoryStore implements Store {
       data.drifts.set(drift.id, { drift: clone(drift), time: Date.parse(drift.detected_at), seq: previous.seq })
       if (entry) pushHistory(data, clone({ drift_id: drift.id, ...entry }))
     }
+  }
+
+  async openDriftAddresses(tenant: string): Promise<Array<{ address: string; severity: Severity }>> {
+    checkTenant(tenant)
+    const out: Array<{ address: string; severity: Severity }> = []
+    for (const { drift } of this.data(tenant).drifts.values()) if (drift.status === 'open' && drift.address) out.push({ address: drift.address, severity: drift.severity })
+    return out
   }
 
   async listDrifts(tenant: string, query: DriftQuery): Promise<Page<Drift>> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { Drift } from '../model.ts'
+import { SEVERITIES, type Drift, type Severity } from '../model.ts'
 import type { DriftQuery, DriftStatusChange, Page } from './store.ts'
 import { decodeCursor, encodeCursor, normalisePage, severityRank } from './paging.ts'
 import { detected, mergeFromPipeline, withStatus } from '../drift/workflow.ts'
@@ -18,6 +18,7 @@ export class SqliteDrifts {
   private readonly update: Database.Statement
   private readonly groupOf: Database.Statement
   private readonly byId: Database.Statement
+  private readonly openRows: Database.Statement
   private readonly addCount: Database.Statement
   private readonly newCount: Database.Statement
   private readonly appendHistory: Database.Statement
@@ -32,6 +33,7 @@ export class SqliteDrifts {
       WHERE tenant = ? AND id = ?`)
     this.groupOf = db.prepare('SELECT severity, status, kind, provider, type FROM drifts WHERE tenant = ? AND id = ?')
     this.byId = db.prepare('SELECT data FROM drifts WHERE tenant = ? AND id = ?').pluck()
+    this.openRows = db.prepare("SELECT address, severity FROM drifts WHERE tenant = ? AND status = 'open' AND address IS NOT NULL").raw()
     this.addCount = db.prepare('UPDATE drift_counts SET n = n + ? WHERE tenant = ? AND severity = ? AND status = ? AND kind = ? AND provider = ? AND type = ?')
     this.newCount = db.prepare('INSERT INTO drift_counts (tenant, severity, status, kind, provider, type, n) VALUES (?, ?, ?, ?, ?, ?, ?)')
     this.appendHistory = db.prepare('INSERT INTO drift_status_history (tenant, drift_id, action, status, changed_at, by, note, until, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
@@ -85,6 +87,11 @@ export class SqliteDrifts {
 
   private append(tenant: string, e: DriftStatusChange): void {
     this.appendHistory.run(tenant, e.drift_id, e.action ?? 'status', e.status, e.changed_at, e.by ?? null, e.note ?? null, e.until ?? null, e.actor ? JSON.stringify(e.actor) : null)
+  }
+
+  /** Address and severity of the open drifts with an address (two columns, no drift JSON parsed). */
+  openAddresses(tenant: string): Array<{ address: string; severity: Severity }> {
+    return (this.openRows.all(tenant) as Array<[string, number]>).map(([address, rank]) => ({ address, severity: SEVERITIES[rank] ?? SEVERITIES[SEVERITIES.length - 1]! }))
   }
 
   list(tenant: string, query: DriftQuery): Page<Drift> {

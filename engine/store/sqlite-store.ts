@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import type { Logger } from 'pino'
-import type { ChangeEvent, Drift, RemediationPlan, RemediationStatus, ResourceInstance, Snapshot } from '../model.ts'
+import type { ChangeEvent, Drift, RemediationPlan, RemediationStatus, ResourceInstance, Severity, Snapshot } from '../model.ts'
 import type { DeliveryCheckpoint, DriftQuery, DriftStatusChange, Page, PageRequest, Store } from './store.ts'
 import type { Clock } from '../plugin-api.ts'
 import { systemClock } from '../clock.ts'
@@ -141,6 +141,11 @@ export class SqliteStore implements Store {
   async listDrifts(tenant: string, query: DriftQuery): Promise<Page<Drift>> {
     this.readable()
     return this.drifts.list(tenant, query)
+  }
+
+  async openDriftAddresses(tenant: string): Promise<Array<{ address: string; severity: Severity }>> {
+    this.readable()
+    return this.drifts.openAddresses(tenant)
   }
 
   async getDrift(tenant: string, id: string): Promise<Drift | undefined> {

@@ -89,6 +89,8 @@ export interface Store {
   /** Insert or update by id, merged with a status set by hand; each detection, change and status move joins the history. */
   saveDrifts(tenant: string, drifts: Drift[]): Promise<void>
   listDrifts(tenant: string, query: DriftQuery): Promise<Page<Drift>>
+  /** The address and severity of every open drift that has an address: what graph drift marks need, without reading whole drifts. */
+  openDriftAddresses(tenant: string): Promise<Array<{ address: string; severity: Severity }>>
   getDrift(tenant: string, id: string): Promise<Drift | undefined>
   /**
    * Sets the status by hand: the drift keeps who/when/why (`status_by`, `status_at`, `status_note`, `snoozed_until`)

@@ -113,6 +113,24 @@ describe.each(impls)('Store contract: $name', (impl) => {
     await store.close()
   })
 
+  it('lists the address and severity of open drifts only, per tenant', async () => {
+    const store = impl.make()
+    await store.saveDrifts('acme', [
+      drift('o1', { severity: 'critical', address: 'aws_instance.a' }),
+      drift('o2', { severity: 'low', address: 'aws_instance.a' }),
+      drift('o3', { severity: 'info', address: 'module.m.aws_s3_bucket.b["x"]' }),
+      drift('gone', { status: 'resolved', address: 'aws_instance.c' }),
+      drift('rogue', { kind: 'unmanaged', address: undefined }),
+      drift('acked', { address: 'aws_instance.d' }),
+    ])
+    await store.setDriftStatus('acme', { drift_id: 'acked', status: 'acknowledged', changed_at: '2026-11-22T12:01:00.000Z', by: 'alice' })
+    await store.saveDrifts('beta', [drift('b1', { address: 'aws_instance.other_tenant' })])
+    const byAddress = (rows: Array<{ address: string; severity: Severity }>) => rows.map((r) => `${r.address} ${r.severity}`).sort()
+    expect(byAddress(await store.openDriftAddresses('acme'))).toEqual(['aws_instance.a critical', 'aws_instance.a low', 'module.m.aws_s3_bucket.b["x"] info'])
+    expect(byAddress(await store.openDriftAddresses('beta'))).toEqual(['aws_instance.other_tenant high'])
+    expect(await store.openDriftAddresses('nobody')).toEqual([])
+  })
+
   it('walks every drift with keyset cursors, matching page-number order', async () => {
     const store = impl.make()
     // Same detected_at for several drifts: the id breaks ties.
