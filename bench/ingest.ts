@@ -17,7 +17,7 @@
  * default (SQLite store journaling the bus, events and drifts persisted, answers sent once durable).
  */
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { isUtf8 } from 'node:buffer'
 import { Agent, request } from 'node:http'
@@ -109,8 +109,9 @@ async function startServer(): Promise<Server & { count(): number }> {
   const server = { port: 0, host: '127.0.0.1', auth: { tokens: [{ token: TOKEN, tenant: 'acme', scopes: ['read' as const, 'publish' as const], name: 'bench' }] } }
   // BENCH_STORE=sqlite: as `tfdrift run` does by default — SQLite store journaling the bus, every event and drift
   // persisted, each ingest answered once durable. Otherwise the in-memory bus and store, nothing persisted.
-  const runtime = STORE === 'sqlite'
-    ? await startRuntime({ server, pipelines, store: { kind: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'bench-ingest-')), 'tfdrift.db') } }, { logger: silentLogger, builtins: [falco, cloudtrail, drift] })
+  const dir = STORE === 'sqlite' ? mkdtempSync(join(tmpdir(), 'bench-ingest-')) : undefined
+  const runtime = dir
+    ? await startRuntime({ server, pipelines, store: { kind: 'sqlite', path: join(dir, 'tfdrift.db') } }, { logger: silentLogger, builtins: [falco, cloudtrail, drift] })
     : await startRuntime({ server, pipelines }, { logger: silentLogger, bus: new MemoryBus(), store: new MemoryStore(), persist: false, builtins: [falco, cloudtrail, drift] })
   const bus = runtime.bus
   state.next({ type: 'snapshot', data: stateOf() })
@@ -134,7 +135,11 @@ async function startServer(): Promise<Server & { count(): number }> {
     },
     async arrivals() { return arrived.splice(0) },
     async floor() { return floor() },
-    async stop() { await runtime.stop(); if (STORE !== 'sqlite') await bus.close() },
+    async stop() {
+      await runtime.stop()
+      if (dir) rmSync(dir, { recursive: true, force: true })
+      else await bus.close()
+    },
   }
 }
 
