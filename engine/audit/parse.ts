@@ -4,7 +4,7 @@
  */
 import type { Actor, ChangeEvent } from '../model.ts'
 import { newId } from '../ids.ts'
-import { maskSecrets } from '../drift/mask.ts'
+import { MASK, isSecretName, maskSecrets } from '../drift/mask.ts'
 import { at, normalizeEventName, resourceOf } from './resource-map.ts'
 import { isGcpAuditEntry, parseGcpAuditEntry } from './gcp.ts'
 
@@ -23,7 +23,6 @@ export type RecordResult =
   | { kind: 'invalid'; message: string }
 
 const READ_ONLY = /^(Describe|Get|List|Head|Lookup|BatchGet|Search|Select|Scan|Query|Check|Test|Validate|Estimate|Preview|Simulate)[A-Z]/
-const SECRET_KEY = /(password|secret|token|credential|privatekey|keymaterial|userdata|sessiontoken)/i
 
 /**
  * Splits a request body or file into records: `{Records:[…]}`, an array, or one record; EventBridge
@@ -113,7 +112,7 @@ export function actorOf(r: Record<string, unknown>, eventName: string, time = ty
 }
 
 /**
- * Request parameters with secret-looking values replaced by `****` — the value itself when nothing is
+ * Request parameters with secret-named values masked (the one list of secret names, engine/drift/mask.ts) — the value itself when nothing is
  * masked (copy on write: most records hold no secret, and this runs once per ingested record).
  */
 export function mask(value: unknown, depth = 0): unknown {
@@ -132,7 +131,7 @@ export function mask(value: unknown, depth = 0): unknown {
   let out: Record<string, unknown> | undefined
   for (const k in value) {
     const v = (value as Record<string, unknown>)[k]
-    const m = SECRET_KEY.test(k) && v !== null && v !== '' ? '****' : mask(v, depth + 1)
+    const m = isSecretName(k) && v !== null && v !== '' ? MASK : mask(v, depth + 1)
     // Defined, not assigned: a `__proto__` key from JSON.parse must stay a plain key.
     if (m !== v) Object.defineProperty((out ??= { ...(value as Record<string, unknown>) }), k, { value: m, enumerable: true, writable: true, configurable: true })
   }

@@ -11,7 +11,7 @@ import { deepEqual } from './equal.ts'
 export const MASK = '(sensitive)'
 
 /** Attribute names that hold secrets whatever the schema says. */
-const SECRET_NAME = /(password|passwd|secret|token|private_key|privatekey|api_key|apikey|access_key|client_key|passphrase|credential|kube_config|kubeconfig|kube_admin_config|connection_string|sas_url|auth_key|primary_key|secondary_key|bcrypt_hash|sensitive_)/i
+const SECRET_NAME = /(password|passwd|secret|token|private_key|privatekey|api_key|apikey|access_key|client_key|passphrase|credential|kube_config|kubeconfig|kube_admin_config|connection_string|sas_url|auth_key|primary_key|secondary_key|bcrypt_hash|sensitive_|key_?material)/i
 
 /**
  * How deep masking looks (objects, lists, and each JSON document inside a string count one level).

@@ -5,7 +5,7 @@
  */
 
 /** Placeholders the clouds (and the corpus) put where a value was withheld: never a value the call set. */
-const WITHHELD = new Set(['<sensitiveDataRemoved>', 'HIDDEN_DUE_TO_SECURITY_REASONS', 'REDACTED', '****', '<NA>'])
+const WITHHELD = new Set(['<sensitiveDataRemoved>', 'HIDDEN_DUE_TO_SECURITY_REASONS', 'REDACTED', '****', '(sensitive)', '<NA>'])
 
 export type Converter = (value: unknown) => unknown
 

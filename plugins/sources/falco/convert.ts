@@ -5,7 +5,7 @@
  * (`security.alert`), or are skipped when `security_alerts` is off. Output fields may be null or
  * integers (real captures have both), so every field is read defensively.
  */
-import { type Actor, type ChangeEvent, type Severity, newId, type ItemResult } from 'tfdrift'
+import { type Actor, type ChangeEvent, type Severity, newId, type ItemResult, MASK } from 'tfdrift'
 import { isReadOnly, mask, normalizeEventName, resourceOf, mapRecord, normalizeMethod } from 'tfdrift/audit'
 
 export interface ConvertOptions {
@@ -107,7 +107,7 @@ function maskedOutput(output: string, fields: Fields, masked: Fields): string {
   let out = output
   for (const [k, v] of Object.entries(fields)) {
     const shown = typeof v === 'number' ? String(v) : v
-    if (typeof shown === 'string' && shown !== '' && masked[k] !== v) out = out.split(shown).join(typeof masked[k] === 'string' ? (masked[k] as string) : '****')
+    if (typeof shown === 'string' && shown !== '' && masked[k] !== v) out = out.split(shown).join(typeof masked[k] === 'string' ? (masked[k] as string) : MASK)
   }
   return out
 }

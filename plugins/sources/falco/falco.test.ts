@@ -95,8 +95,8 @@ describe('falco alert conversion', () => {
     const r = convertAlert(shell({ output: 'Notice env leak (proc=mysqld MYSQL_PASSWORD=hunter2-pass token=tok-123456)', output_fields: fields }), OPTS, NOW)
     const alert = (r as { alert: SecurityAlert }).alert
     expect(alert.output_fields).toEqual(mask(fields))
-    expect(alert.output_fields['proc.env[MYSQL_PASSWORD]']).toBe('****')
-    expect(alert.output).toBe('Notice env leak (proc=mysqld MYSQL_PASSWORD=**** token=****)')
+    expect(alert.output_fields['proc.env[MYSQL_PASSWORD]']).toBe('(sensitive)')
+    expect(alert.output).toBe('Notice env leak (proc=mysqld MYSQL_PASSWORD=(sensitive) token=(sensitive))')
     for (const secret of ['hunter2', 'tok-123456', 'c2VjcmV0']) expect(JSON.stringify(r)).not.toContain(secret)
     expect(alert.output_fields['proc.name']).toBe('mysqld')
   })
