@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { HierarchyLayout, layoutAll, type LayoutInput } from '../../ui/src/layout/hierarchy-layout.ts'
 import { createLayout, refreshClusterStats } from '../../ui/src/layout/index.ts'
-import { GraphModel, type NodeData } from '../../ui/src/model/graph-model.ts'
+import { GraphModel, SEVERITIES, type NodeData } from '../../ui/src/model/graph-model.ts'
 import type { ClusterCircle } from '../../ui/src/model/types.ts'
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -232,6 +232,35 @@ describe('layout client (in-thread)', () => {
 
     await layout.relayout(model)
     expect(model.clusters.find((c) => c.key === 'aws')!.count).toBe(81)
+    layout.dispose()
+  })
+
+  it('updates cluster stats from the changed slots alone, as a full recount would', async () => {
+    const model = new GraphModel()
+    const layout = createLayout({ worker: false })
+    const groups = [['aws', 'a1', 'r1'], ['aws', 'a1', 'r2'], ['aws', 'a2', 'r1'], ['gcp', 'p1', 'z1']]
+    model.addNodes(Array.from({ length: 400 }, (_, i) => node(`n${i}`, groups[i % groups.length]!, i % 37 === 0 ? 'medium' : 'none')))
+    await layout.update(model)
+    refreshClusterStats(model)
+    const stats = () => model.clusters.map((c) => ({ key: c.key, count: c.count, worst: c.worst, drifted: c.drifted }))
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000)
+    for (let batch = 0; batch < 20; batch++) {
+      const slots: number[] = []
+      for (let k = 0; k < 15; k++) {
+        const rank = Math.floor(random() * SEVERITIES.length)
+        const slot = model.setSeverity(`n${Math.floor(random() * 400)}`, SEVERITIES[rank]!, rank ? 1 : 0)
+        if (slot >= 0) slots.push(slot)
+      }
+      refreshClusterStats(model, slots)
+      const incremental = stats()
+      refreshClusterStats(model)
+      expect(incremental).toEqual(stats())
+    }
+    // Everything resolved: every cluster falls back to clean.
+    const all = Array.from({ length: 400 }, (_, i) => model.setSeverity(`n${i}`, 'none', 0)).filter((s) => s >= 0)
+    refreshClusterStats(model, all)
+    expect(model.clusters.every((c) => c.worst === 0 && c.drifted === 0)).toBe(true)
     layout.dispose()
   })
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { GraphModel, NodeFlag, type NodeData } from '../../ui/src/model/graph-model.ts'
 import { BubbleArrays, BUBBLE_MIN_PX } from '../../ui/src/scene/bubbles.ts'
 import { FAMILIES, familyOf } from '../../ui/src/scene/families.ts'
-import { collapsedClusters, DATA_TEXTURE_WIDTH, EdgeArrays, NodeArrays, StyleBit, textureRows, writeAllQuads, writeQuad } from '../../ui/src/scene/node-buffers.ts'
+import { collapsedClusters, DATA_TEXTURE_WIDTH, EdgeArrays, NodeArrays, StyleBit, texelRuns, textureRows, writeAllQuads, writeQuad } from '../../ui/src/scene/node-buffers.ts'
 import { PALETTES } from '../../ui/src/scene/palette.ts'
 
 const node = (id: string, type: string, severity: NodeData['severity'] = 'none'): NodeData =>
@@ -57,6 +57,24 @@ describe('scene node buffers', () => {
     expect(n.fillStyle(m, PALETTES.light, collapsedClusters(m), true)).toEqual({ from: 0, to: 3 })
   })
 
+  it('re-packs a live batch by its slots alone and uploads them as texel runs', () => {
+    const m = model()
+    const n = new NodeArrays()
+    n.fillPositions(m)
+    n.fillStyle(m, PALETTES.dark, collapsedClusters(m))
+    const c = m.setSeverity('c', 'critical', 2), a = m.setSeverity('a', 'low', 1)
+    expect(m.setSeverity('b', 'high', 1)).toBe(-1) // unchanged
+    expect(n.restyle(m, PALETTES.dark, collapsedClusters(m), [c, a, 1])).toEqual([0, 2])
+    expect(rgbOf(n, 2)).toBe(PALETTES.dark.severity[5])
+    expect(rgbOf(n, 0)).toBe(PALETTES.dark.severity[2])
+    // A full pass afterwards finds nothing left to do.
+    expect(n.fillStyle(m, PALETTES.dark, collapsedClusters(m))).toBeUndefined()
+    expect(texelRuns([0, 2])).toEqual([[0, 3]])
+    expect(texelRuns([5, 9000, 9001], 64)).toEqual([[5, 6], [9000, 9002]])
+    const spread = Array.from({ length: 40 }, (_, i) => i * 5000)
+    expect(texelRuns(spread)).toEqual([[0, 195_001]])
+  })
+
   it('hides filtered, removed and collapsed nodes', () => {
     const m = model()
     const n = new NodeArrays()
@@ -106,6 +124,20 @@ describe('scene bubbles', () => {
     expect(b.info[4]! >>> 8).toBe(1) // collapsed
     expect(b.depthFor(0.01)).toBe(1)
     expect(b.depthFor(BUBBLE_MIN_PX / 15)).toBe(2)
+  })
+
+  it('re-colours only bubbles whose worst severity changed', () => {
+    const m = model()
+    const b = new BubbleArrays()
+    b.fill(m.clusters, new Set(), PALETTES.dark)
+    const circle = b.circle.slice()
+    expect(b.recolour(m.clusters, PALETTES.dark)).toBe(false)
+    m.clusters[1]!.worst = 5
+    expect(b.recolour(m.clusters, PALETTES.dark)).toBe(true)
+    const fresh = new BubbleArrays()
+    fresh.fill(m.clusters, new Set(), PALETTES.dark)
+    expect([...b.color]).toEqual([...fresh.color])
+    expect([...b.circle]).toEqual([...circle])
   })
 })
 

@@ -115,7 +115,7 @@ export function createDashboard(win: Window = window) {
       if (initial.node && !selectedNode()) selectNode(initial.node, { focus: !initial.camera })
       live = startLive({
         api, model, index, drifts, cursor: result.cursor, group: groupBy, place,
-        severityChanged: () => refreshClusterStats(model),
+        severityChanged: (slots) => refreshClusterStats(model, slots),
         resync: () => void load(),
         onStatus: (s, offset) => batch(() => { setStatus(s); setLastOffset(offset) }),
         onMetrics: setMetrics,

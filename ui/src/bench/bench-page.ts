@@ -5,8 +5,8 @@
  * path in `__benchInteract`. The shell's main.tsx calls `runBench` when `?bench=` is in the URL.
  *
  * `&live=R` also applies R severity changes per second during `__benchInteract`, the way the live
- * stream does (`model.setSeverity` per change, then one cluster-stats refresh and one `touch('style')`
- * per frame), to measure what a drift storm costs the frame time.
+ * stream does (`model.setSeverity` per change, then per frame one cluster-stats refresh and one
+ * `touch('style', slots)` naming the changed slots), to measure what a drift storm costs the frame time.
  */
 import { refreshClusterStats } from '../layout/index.ts'
 import { SEVERITIES, type GraphModel } from '../model/graph-model.ts'
@@ -86,11 +86,12 @@ async function loadModel(n: number, params: URLSearchParams, marks: Record<strin
 /**
  * `perSecond` severity changes per second, applied once per frame (as many as are due since the last
  * frame) through the live stream's path: `setSeverity` each, then the cluster stats and one
- * `touch('style')` for the batch. Nodes and severities come from a fixed sequence, so runs compare.
+ * `touch('style', slots)` for the batch. Nodes and severities come from a fixed sequence, so runs compare.
  */
 function liveChanges(model: GraphModel, perSecond: number): { start(): void; frame(): void } {
   const ids: string[] = []
   for (let s = 0; s < model.nodeSlots; s++) { const d = model.data[s]; if (d) ids.push(d.id) }
+  refreshClusterStats(model) // the full count the loader makes; each batch then updates it
   let t0 = 0, applied = 0, seed = 0x9e3779b9
   const random = () => {
     seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5
@@ -101,17 +102,18 @@ function liveChanges(model: GraphModel, perSecond: number): { start(): void; fra
     frame() {
       const due = Math.floor(((performance.now() - t0) / 1000) * perSecond) - applied
       if (due <= 0 || !ids.length) return
-      let changed = false
+      const changed: number[] = []
       for (let k = 0; k < due; k++) {
         const id = ids[Math.floor(random() * ids.length)]!
         // Mostly drift appearing or worsening, sometimes resolved.
         const rank = random() < 0.25 ? 0 : 1 + Math.floor(random() * (SEVERITIES.length - 1))
-        changed = model.setSeverity(id, SEVERITIES[rank]!, rank ? 1 + Math.floor(random() * 3) : 0) || changed
+        const slot = model.setSeverity(id, SEVERITIES[rank]!, rank ? 1 + Math.floor(random() * 3) : 0)
+        if (slot >= 0) changed.push(slot)
       }
       applied += due
-      if (changed) {
-        refreshClusterStats(model)
-        model.touch('style')
+      if (changed.length) {
+        refreshClusterStats(model, changed)
+        model.touch('style', changed)
       }
     },
   }

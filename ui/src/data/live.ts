@@ -2,11 +2,12 @@
  * Follows the server after the paged load: one `tfdrift/client` subscription (WS, SSE fallback) to
  * graph, drifts, remediations, metrics and stats, resumed from the cursor the first graph page carried,
  * so nothing between the read and the subscription is lost. Changes are applied in place (a graph
- * delta adds/removes/recolours nodes; a drift event recolours its node) — the graph is refetched only
- * when the stream says events were lost (`gap`, which also covers an epoch reset).
+ * delta adds/removes/recolours nodes; a drift event recolours its node; recolours are batched per
+ * frame) — the graph is refetched only when the stream says events were lost (`gap`, which also
+ * covers an epoch reset).
  */
 import { connect, type Envelope, type TfdriftClient, type Topic } from 'tfdrift/client'
-import type { GraphModel } from '../model/graph-model.ts'
+import type { GraphModel, Severity } from '../model/graph-model.ts'
 import type { Api } from './api.ts'
 import type { DriftStore } from './drifts.ts'
 import type { GroupBy } from './grouping.ts'
@@ -25,8 +26,8 @@ export interface LiveOptions {
   group: () => GroupBy[] | undefined
   /** Places added nodes (layout update). */
   place: () => Promise<void>
-  /** After severities changed (cluster worst/drifted counts). */
-  severityChanged: () => void
+  /** After a batch of severity changes, with the node slots that changed (cluster worst/drifted counts). */
+  severityChanged: (slots: number[]) => void
   /** Events were lost on graph or drifts: reload everything, then call `startLive` again. */
   resync: () => void
   onStatus?: (status: ConnectionStatus, lastOffset?: number) => void
@@ -69,32 +70,41 @@ export function startLive(options: LiveOptions, topics: string[] = FOLLOWED): Li
   }
   const status = (): ConnectionStatus => (client.state === 'open' ? 'live' : client.state === 'closed' ? 'offline' : 'reconnecting')
 
-  // Recolouring is batched per microtask: a burst of drift events costs one style upload.
-  const recolour = new Set<string>()
+  // Severity changes are applied once per frame, whatever the event rate: the batch costs one
+  // cluster-stats update and one style upload, both of the changed slots only. Per node the last
+  // event wins: a delta's own figures, or (after a drift event) a re-read of the drift store.
+  const pending = new Map<string, { severity: Severity; count: number } | 'drifts'>()
   let flushQueued = false
-  const queueRecolour = (ids: Iterable<string>) => {
-    for (const id of ids) recolour.add(id)
-    if (flushQueued) return
-    flushQueued = true
-    queueMicrotask(() => {
-      flushQueued = false
-      let changed = false
-      for (const id of recolour) {
-        const slot = model.slotOf.get(id)
-        const raw = slot === undefined ? undefined : (model.data[slot]?.raw as RawNode | undefined)
+  const flushSeverities = () => {
+    flushQueued = false
+    const slots: number[] = []
+    for (const [id, change] of pending) {
+      let slot: number
+      if (change === 'drifts') {
+        const raw = model.data[model.slotOf.get(id) ?? -1]?.raw as RawNode | undefined
         if (!raw) continue
         const { severity, count } = drifts.worstOpen(raw)
-        changed = model.setSeverity(id, severity, count) || changed
-      }
-      recolour.clear()
-      if (changed) {
-        options.severityChanged()
-        model.touch('style')
-      }
-    })
+        slot = model.setSeverity(id, severity, count)
+      } else slot = model.setSeverity(id, change.severity, change.count)
+      if (slot >= 0) slots.push(slot)
+    }
+    pending.clear()
+    if (slots.length) {
+      options.severityChanged(slots)
+      model.touch('style', slots)
+    }
+  }
+  const queueSeverity = (id: string, change: { severity: Severity; count: number } | 'drifts') => {
+    pending.delete(id)
+    pending.set(id, change)
+    if (flushQueued) return
+    flushQueued = true
+    nextFrame(flushSeverities)
   }
 
   const applyDelta = (d: GraphDelta) => {
+    // Queued severities predate this delta: apply them before it adds or removes their nodes.
+    if (pending.size && (d.nodes_removed.length || d.nodes_added.length)) flushSeverities()
     if (d.nodes_removed.length) {
       for (const id of d.nodes_removed) {
         const raw = model.data[model.slotOf.get(id) ?? -1]?.raw as RawNode | undefined
@@ -120,12 +130,7 @@ export function startLive(options: LiveOptions, topics: string[] = FOLLOWED): Li
       const left = new Set(model.addEdges(edges.map(toEdgeData)).map((e) => e.id))
       pendingEdges = edges.filter((e) => left.has(e.id)).slice(-10_000)
     }
-    let recoloured = false
-    for (const c of d.nodes_changed) recoloured = model.setSeverity(c.id, severityOf(c.drift_severity), c.drift_count ?? 0) || recoloured
-    if (recoloured) {
-      options.severityChanged()
-      model.touch('style')
-    }
+    for (const c of d.nodes_changed) queueSeverity(c.id, { severity: severityOf(c.drift_severity), count: c.drift_count ?? 0 })
     if (d.nodes_added.length) void options.place()
   }
 
@@ -137,7 +142,7 @@ export function startLive(options: LiveOptions, topics: string[] = FOLLOWED): Li
       const drift = data as unknown as Drift
       if (!drift?.id) return
       drifts.upsert([drift])
-      queueRecolour(index.lookup(drift.address, drift.type, drift.resource_id))
+      for (const id of index.lookup(drift.address, drift.type, drift.resource_id)) queueSeverity(id, 'drifts')
     } else if (env.topic === 'remediations') {
       if ((data as { id?: string })?.id) options.onRemediation?.(data as unknown as Remediation)
     } else if (env.type === 'metrics.pipeline') {
@@ -171,6 +176,18 @@ export function startLive(options: LiveOptions, topics: string[] = FOLLOWED): Li
   }
   options.onStatus?.(status(), lastOffset())
   return live
+}
+
+/** Runs `fn` at the next animation frame, or after 100 ms where none comes (a hidden tab, no DOM). */
+function nextFrame(fn: () => void): void {
+  let done = false
+  const run = () => {
+    if (done) return
+    done = true
+    fn()
+  }
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run)
+  setTimeout(run, 100)
 }
 
 /** Accepts the delta's documented names and the nested `{ nodes: { added, removed, changed } }` variant. */

@@ -7,7 +7,7 @@
  * Nodes that already have a position when first seen (x not NaN) are left where they are and the
  * layout reserves no room for them; `relayout` places everything afresh.
  */
-import { NodeFlag, type GraphModel } from '../model/graph-model.ts'
+import { NodeFlag, SEVERITIES, type GraphModel } from '../model/graph-model.ts'
 import type { ClusterCircle } from '../model/types.ts'
 import type { LayoutOptions } from './hierarchy-layout.ts'
 import { createLayoutHandler, transferables, type LayoutRequest, type LayoutResponse } from './protocol.ts'
@@ -68,28 +68,84 @@ export function createLayout(options: CreateLayoutOptions = {}): LayoutClient {
   }
 }
 
-/** Recomputes `count`, `worst` and `drifted` of `model.clusters` from severities (after drift changes). */
-export function refreshClusterStats(model: GraphModel): void {
+/**
+ * Per model: severity histograms per cluster, so a batch of severity changes updates `worst` and
+ * `drifted` along each changed node's cluster chain instead of recounting every node. Valid while
+ * the cluster list and the model's structure are unchanged: `clusterOf` is only written together
+ * with a new cluster list (the layout's `apply`, the bench model).
+ */
+interface ClusterTally {
+  clusters: ClusterCircle[]
+  structure: number
+  /** Nodes per cluster and severity rank (`c * SEVERITIES.length + rank`). */
+  histogram: Int32Array
+  /** The severity each slot was counted with; 255 = not counted (dead, or in no cluster). */
+  counted: Uint8Array
+}
+const tallies = new WeakMap<GraphModel, ClusterTally>()
+const RANKS = SEVERITIES.length
+
+/**
+ * Recomputes `count`, `worst` and `drifted` of `model.clusters` from severities. With `slots` (the
+ * nodes whose severity changed since the last call) it costs their cluster chains only; without, or
+ * when the clusters or the structure changed since, it recounts every node.
+ */
+export function refreshClusterStats(model: GraphModel, slots?: readonly number[]): void {
   const clusters = model.clusters
   let parents = parentsOf.get(clusters)
   if (!parents) parentsOf.set(clusters, (parents = parentsByKey(clusters)))
-  const n = clusters.length
-  const count = new Int32Array(n), worst = new Uint8Array(n), drifted = new Int32Array(n)
+  const tally = tallies.get(model)
+  if (slots && tally && tally.clusters === clusters && tally.structure === model.versions.structure) {
+    updateTally(model, tally, parents, slots)
+    return
+  }
+  tallies.set(model, countAll(model, parents))
+}
+
+function countAll(model: GraphModel, parents: Int32Array): ClusterTally {
+  const clusters = model.clusters, n = clusters.length
+  const histogram = new Int32Array(n * RANKS)
+  const counted = new Uint8Array(model.nodeSlots).fill(255)
   for (let slot = 0; slot < model.nodeSlots; slot++) {
     if (!(model.flags[slot]! & NodeFlag.Alive)) continue
+    const c0 = model.clusterOf[slot]!
+    if (c0 < 0 || c0 >= n) continue
     const severity = model.severity[slot]!
+    counted[slot] = severity
+    for (let c = c0; c >= 0 && c < n; c = parents[c]!) histogram[c * RANKS + severity]++
+  }
+  for (let c = 0; c < n; c++) writeStats(clusters[c]!, histogram, c)
+  return { clusters, structure: model.versions.structure, histogram, counted }
+}
+
+function updateTally(model: GraphModel, tally: ClusterTally, parents: Int32Array, slots: readonly number[]): void {
+  const { clusters, histogram, counted } = tally
+  const n = clusters.length
+  for (const slot of slots) {
+    const before = counted[slot]
+    if (before === undefined || before === 255) continue
+    const after = model.severity[slot]!
+    if (after === before) continue
+    counted[slot] = after
     for (let c = model.clusterOf[slot]!; c >= 0 && c < n; c = parents[c]!) {
-      count[c]++
-      if (severity > worst[c]!) worst[c] = severity
-      if (severity > 0) drifted[c]++
+      histogram[c * RANKS + before]--
+      histogram[c * RANKS + after]++
+      writeStats(clusters[c]!, histogram, c)
     }
   }
-  for (let c = 0; c < n; c++) {
-    const cluster = clusters[c]!
-    cluster.count = count[c]!
-    cluster.worst = worst[c]!
-    cluster.drifted = drifted[c]!
+}
+
+function writeStats(cluster: ClusterCircle, histogram: Int32Array, c: number): void {
+  const o = c * RANKS
+  let count = 0, worst = 0
+  for (let r = 0; r < RANKS; r++) {
+    const k = histogram[o + r]!
+    count += k
+    if (k > 0) worst = r
   }
+  cluster.count = count
+  cluster.worst = worst
+  cluster.drifted = count - histogram[o]!
 }
 
 /** Parents from keys, for cluster lists the layout did not write (labels must not contain '/'). */

@@ -32,7 +32,12 @@ export interface ModelVersions {
   style: number
 }
 
-export type ModelListener = (what: keyof ModelVersions) => void
+/**
+ * Called after every change. `slots` comes with a style change that touched only those node slots
+ * (severity changes from the live stream): a listener may then restyle just them. Without it, any
+ * slot may have changed.
+ */
+export type ModelListener = (what: keyof ModelVersions, slots?: readonly number[]) => void
 
 const INITIAL_CAPACITY = 1024
 
@@ -103,10 +108,13 @@ export class GraphModel {
     return () => this.listeners.delete(listener)
   }
 
-  /** Bumps a version and tells listeners (writers call this once per batch). */
-  touch(what: keyof ModelVersions): void {
+  /**
+   * Bumps a version and tells listeners (writers call this once per batch). A style change confined
+   * to known slots passes them, so readers cost what changed rather than what exists.
+   */
+  touch(what: keyof ModelVersions, slots?: readonly number[]): void {
     this.versions[what]++
-    for (const l of this.listeners) l(what)
+    for (const l of this.listeners) l(what, slots)
   }
 
   typeIndexFor(type: string): number {
@@ -221,16 +229,19 @@ export class GraphModel {
     return out
   }
 
-  /** Sets a node's worst open drift; returns whether it changed. Call `touch('style')` after a batch. */
-  setSeverity(id: string, severity: Severity, driftCount: number): boolean {
+  /**
+   * Sets a node's worst open drift; returns its slot when that changed, else -1. Call
+   * `touch('style', slots)` after a batch with the slots returned.
+   */
+  setSeverity(id: string, severity: Severity, driftCount: number): number {
     const slot = this.slotOf.get(id)
-    if (slot === undefined) return false
+    if (slot === undefined) return -1
     const rank = Math.max(0, SEVERITIES.indexOf(severity))
     const node = this.data[slot]!
-    if (this.severity[slot] === rank && node.driftCount === driftCount) return false
+    if (this.severity[slot] === rank && node.driftCount === driftCount) return -1
     this.severity[slot] = rank
     this.data[slot] = { ...node, severity, driftCount }
-    return true
+    return slot
   }
 
   /** Sets or clears a flag on the given slots (all slots when `slots` is omitted). Call `touch('style')` after. */

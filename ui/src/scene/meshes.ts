@@ -83,17 +83,20 @@ export class DataTexture {
   }
 
   /**
-   * Uploads `data`. When it is a new (grown) array, makes a new source and returns the old one: the
-   * caller rebinds `source` in its shaders, then destroys the old one.
+   * Uploads `data` (only the `[from, to)` texel runs given, when they are). When it is a new (grown)
+   * array, makes a new source and returns the old one: the caller rebinds `source` in its shaders,
+   * then destroys the old one.
    */
-  sync(data: Float32Array | Uint8Array, rows: number): BufferImageSource | undefined {
+  sync(data: Float32Array | Uint8Array, rows: number, runs?: ReadonlyArray<readonly [number, number]>): BufferImageSource | undefined {
     if (data !== this.data) {
       const old = this.source
       this.data = data
       this.source = this.make(data, rows)
       return old
     }
-    this.source.update()
+    // Pixi uploads each range at once (texSubImage2D / writeTexture), so several per frame all land.
+    if (runs) for (const [from, to] of runs) this.source.update(from, to)
+    else this.source.update()
     return undefined
   }
 }

@@ -5,7 +5,7 @@
  * node costs 12 bytes of data (position 8, style 4) instead of four copies of it, and an edge 8 bytes
  * (its two end slots), reading the ends' positions from the node texture — a layout pass or a flag
  * change never touches the edges. A camera move uploads nothing; a severity or flag change re-packs
- * only the slots whose style changed and reports that range.
+ * only the slots whose style changed and reports them (a range, or the slots of a live batch).
  */
 import { NodeFlag, type GraphModel } from '../model/graph-model.ts'
 import { familyOf } from './families.ts'
@@ -33,6 +33,20 @@ function widen(range: DirtyRange, slot: number): DirtyRange {
   if (slot < range.from) range.from = slot
   if (slot + 1 > range.to) range.to = slot + 1
   return range
+}
+
+/**
+ * `[from, to)` texel runs covering sorted `slots`, neighbours closer than `gap` merged; past `maxRuns`
+ * runs, the one run from the first to the last (a few large uploads beat many tiny ones).
+ */
+export function texelRuns(slots: readonly number[], gap = DATA_TEXTURE_WIDTH, maxRuns = 16): Array<[number, number]> {
+  const runs: Array<[number, number]> = []
+  for (const s of slots) {
+    const last = runs[runs.length - 1]
+    if (last && s < last[1] + gap) last[1] = Math.max(last[1], s + 1)
+    else runs.push([s, s + 1])
+  }
+  return runs.length > maxRuns ? [[runs[0]![0], runs[runs.length - 1]![1]]] : runs
 }
 
 /** Writes the two triangles of quad `quad` (vertices 4q…4q+3) at `index[at…at+5]`. */
@@ -112,35 +126,48 @@ export class NodeArrays {
     const n = model.nodeSlots
     this.reserve(n)
     this.count = Math.max(this.count, n)
-    const { style, signature } = this
-    const fills = palette.severity
-    let range: DirtyRange
-    const visBits = StyleBit.Hidden | StyleBit.Selected | StyleBit.Highlighted
     this.visibilityChanged = false
-    for (let s = 0; s < n; s++) {
-      const flags = model.flags[s]!
-      const sev = model.severity[s]!
-      const cl = model.clusterOf[s]!
-      let bits = 0
-      if (!(flags & NodeFlag.Alive) || flags & NodeFlag.Hidden || Number.isNaN(model.x[s]!) || (cl >= 0 && collapsed[cl])) bits |= StyleBit.Hidden
-      if (flags & NodeFlag.Selected) bits |= StyleBit.Selected
-      if (flags & NodeFlag.Highlighted) bits |= StyleBit.Highlighted
-      if (flags & NodeFlag.Matched) bits |= StyleBit.Matched
-      if (sev > 0) bits |= StyleBit.Drifted
-      const sig = (bits | (sev << 8) | (model.typeIndex[s]! << 16)) >>> 0
-      const old = signature[s]!
-      if (!force && old === sig) continue
-      if (old === 0xffffffff || (old & visBits) !== (bits & visBits)) this.visibilityChanged = true
-      signature[s] = sig
-      const type = model.types[model.typeIndex[s]!]
-      const family = type === undefined ? 0 : familyOf(type)
-      const fill = fills[sev] ?? fills[0]!
-      const o = s * 4
-      style[o] = (fill >> 16) & 255; style[o + 1] = (fill >> 8) & 255; style[o + 2] = fill & 255
-      style[o + 3] = family | (bits << 3)
-      range = widen(range, s)
-    }
+    let range: DirtyRange
+    for (let s = 0; s < n; s++) if (this.pack(model, s, palette, collapsed, force)) range = widen(range, s)
     return range
+  }
+
+  /**
+   * Re-packs style for `slots` only (a batch of live severity changes: the rest cannot have changed);
+   * returns the slots whose packed style changed, ascending.
+   */
+  restyle(model: GraphModel, palette: Palette, collapsed: Uint8Array, slots: Iterable<number>): number[] {
+    this.visibilityChanged = false
+    const changed: number[] = []
+    for (const s of slots) if (s < this.count && this.pack(model, s, palette, collapsed, false)) changed.push(s)
+    return changed.sort((a, b) => a - b)
+  }
+
+  /** Packs slot `s` unless its signature is unchanged (and not `force`); returns whether it wrote. */
+  private pack(model: GraphModel, s: number, palette: Palette, collapsed: Uint8Array, force: boolean): boolean {
+    const flags = model.flags[s]!
+    const sev = model.severity[s]!
+    const cl = model.clusterOf[s]!
+    let bits = 0
+    if (!(flags & NodeFlag.Alive) || flags & NodeFlag.Hidden || Number.isNaN(model.x[s]!) || (cl >= 0 && collapsed[cl])) bits |= StyleBit.Hidden
+    if (flags & NodeFlag.Selected) bits |= StyleBit.Selected
+    if (flags & NodeFlag.Highlighted) bits |= StyleBit.Highlighted
+    if (flags & NodeFlag.Matched) bits |= StyleBit.Matched
+    if (sev > 0) bits |= StyleBit.Drifted
+    const sig = (bits | (sev << 8) | (model.typeIndex[s]! << 16)) >>> 0
+    const old = this.signature[s]!
+    if (!force && old === sig) return false
+    const visBits = StyleBit.Hidden | StyleBit.Selected | StyleBit.Highlighted
+    if (old === 0xffffffff || (old & visBits) !== (bits & visBits)) this.visibilityChanged = true
+    this.signature[s] = sig
+    const type = model.types[model.typeIndex[s]!]
+    const family = type === undefined ? 0 : familyOf(type)
+    const fills = palette.severity
+    const fill = fills[sev] ?? fills[0]!
+    const o = s * 4, style = this.style
+    style[o] = (fill >> 16) & 255; style[o + 1] = (fill >> 8) & 255; style[o + 2] = fill & 255
+    style[o + 3] = family | (bits << 3)
+    return true
   }
 
   /** Style bits of slot `s` as last packed. */

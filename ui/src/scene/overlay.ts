@@ -3,10 +3,11 @@
  * near zoom and cards (name, type, drift summary) from the card zoom. Text is BitmapText at a fixed
  * pixel size in an untransformed layer, rendered at the device resolution, so it is sharp at every zoom
  * and nothing is scaled up. Only items on screen are considered, a capped number per frame, and a
- * coarse occupancy grid keeps them from overlapping. Text objects are pooled and re-laid out only when
- * their string changes.
+ * coarse occupancy grid keeps them from overlapping. Text objects are pooled and matched to the frame's
+ * strings by content, so a title that is still on screen keeps its laid-out text wherever it moved (a
+ * pan, or a neighbouring title that appeared or went), and only new strings are laid out.
  */
-import { BitmapFont, BitmapText, Container, Graphics } from 'pixi.js'
+import { BitmapFont, BitmapText, CanvasTextMetrics, Container, Graphics } from 'pixi.js'
 import { SEVERITIES, type ClusterCircle } from '../model/types.ts'
 import type { Palette } from './palette.ts'
 
@@ -19,10 +20,32 @@ export const MAX_CARDS = 40
 
 const CELL = 16
 const CHAR_W = 6.6
+// One formatter for every count: toLocaleString builds a new one per call.
+const COUNT = new Intl.NumberFormat('en')
 
 let installedFor = 0
 
+/**
+ * Strings whose every character is its own grapheme: printable Latin below the combining marks
+ * (U+0300), plus the '…' and '▲' the titles use. Nothing in this range joins with a neighbour.
+ */
+const SIMPLE_GRAPHEMES = /^[\u0020-\u007e\u00a0-\u02ff\u2026\u25b2]*$/
+
+/**
+ * Pixi splits every string it lays out into graphemes with Intl.Segmenter, three to four times per
+ * changed BitmapText at ~13 µs each on a slow CPU — most of a label's cost when titles change every
+ * frame (live counts). Labels are nearly always simple, so split those per character (the same
+ * result) and leave anything else to the segmenter. Pixi documents the hook for replacement.
+ */
+function fastGraphemes(): void {
+  const segment = CanvasTextMetrics.graphemeSegmenter
+  if ((segment as { simpleFirst?: boolean }).simpleFirst) return
+  const split = (s: string): string[] => (SIMPLE_GRAPHEMES.test(s) ? s.split('') : segment(s))
+  CanvasTextMetrics.graphemeSegmenter = Object.assign(split, { simpleFirst: true })
+}
+
 function installFont(resolution: number): void {
+  fastGraphemes()
   if (installedFor === resolution) return
   if (installedFor) BitmapFont.uninstall(LABEL_FONT)
   BitmapFont.install({
@@ -60,10 +83,14 @@ class Occupancy {
 
 export interface NodeLabel { x: number; y: number; r: number; title: string; detail?: string; severity: number; flagged: boolean }
 
+interface TextItem { s: string; x: number; y: number; tint: number }
+
 export class Overlay {
   readonly layer = new Container({ eventMode: 'none', interactiveChildren: false })
   private readonly cards = new Graphics()
   private readonly pool: BitmapText[] = []
+  /** This frame's strings, placed on pooled text objects in `end`. */
+  private readonly items: TextItem[] = []
   private used = 0
   private readonly grid = new Occupancy()
   private rows = 1
@@ -81,6 +108,7 @@ export class Overlay {
 
   begin(width: number, height: number): void {
     this.used = 0
+    this.items.length = 0
     this.cards.clear()
     this.grid.reset(width, height)
     this.rows = Math.ceil(height / CELL) + 1
@@ -93,7 +121,7 @@ export class Overlay {
   /** A cluster title centred at the top inside its bubble: name, then count and drifted badge. */
   bubble(c: ClusterCircle, sx: number, sy: number, rPx: number): void {
     const name = c.label.length > 28 ? c.label.slice(0, 27) + '…' : c.label
-    const line2 = c.drifted > 0 ? `${c.count.toLocaleString('en')} · ▲${c.drifted}` : c.count.toLocaleString('en')
+    const line2 = c.drifted > 0 ? `${COUNT.format(c.count)} · ▲${c.drifted}` : COUNT.format(c.count)
     const w = Math.max(name.length, line2.length) * CHAR_W
     const y = rPx > 60 ? sy - rPx + 10 : sy - LABEL_SIZE
     if (!this.grid.claim(sx - w / 2, y, w, LABEL_SIZE * 2 + 2, this.rows)) return
@@ -124,21 +152,47 @@ export class Overlay {
     return true
   }
 
+  /**
+   * Places the frame's strings: first on text objects already showing the same string (no layout),
+   * then the rest on the objects left over, which lay out their new string; hides the others.
+   */
   end(): void {
-    for (let i = this.used; i < this.pool.length; i++) this.pool[i]!.visible = false
+    const byText = new Map<string, BitmapText[]>()
+    for (const t of this.pool) {
+      const list = byText.get(t.text)
+      if (list) list.push(t)
+      else byText.set(t.text, [t])
+    }
+    const taken = new Set<BitmapText>()
+    const unmatched: TextItem[] = []
+    for (const item of this.items) {
+      const t = byText.get(item.s)?.pop()
+      if (!t) { unmatched.push(item); continue }
+      taken.add(t)
+      this.place(t, item)
+    }
+    const spare = this.pool.filter((t) => !taken.has(t))
+    for (const item of unmatched) {
+      let t = spare.pop()
+      if (!t) {
+        t = new BitmapText({ text: item.s, style: { fontFamily: LABEL_FONT, fontSize: LABEL_SIZE } })
+        this.pool.push(t)
+        this.layer.addChild(t)
+      } else t.text = item.s
+      this.place(t, item)
+    }
+    for (const t of spare) t.visible = false
+  }
+
+  private place(t: BitmapText, item: TextItem): void {
+    t.visible = true
+    t.tint = item.tint
+    t.position.set(Math.round(item.x), Math.round(item.y))
   }
 
   private text(s: string, x: number, y: number, tint: number): void {
     if (this.used >= MAX_LABELS) return
-    let t = this.pool[this.used]
-    if (!t) {
-      t = new BitmapText({ text: s, style: { fontFamily: LABEL_FONT, fontSize: LABEL_SIZE } })
-      this.pool.push(t)
-      this.layer.addChild(t)
-    } else if (t.text !== s) t.text = s
-    t.visible = true
-    t.tint = tint
-    t.position.set(Math.round(x), Math.round(y))
+    this.items.push({ s, x, y, tint })
     this.used++
   }
 

@@ -16,7 +16,7 @@ import type { Scene, SceneOptions, SceneView } from './index.ts'
 import { attachInteraction } from './interaction.ts'
 import { ClusterEdgeArrays } from './cluster-edges.ts'
 import { atlasSource, bubbleMesh, cameraUniforms, clusterEdgeMesh, edgeMesh, nodeMesh, upload, type BubbleMesh, type ClusterEdgeMesh, type EdgeMesh, type NodeMesh } from './meshes.ts'
-import { collapsedClusters, EdgeArrays, NODE_RADIUS, NodeArrays, writeAllQuads, writeQuad } from './node-buffers.ts'
+import { collapsedClusters, EdgeArrays, NODE_RADIUS, NodeArrays, texelRuns, writeAllQuads, writeQuad } from './node-buffers.ts'
 import { MAX_CARDS, Overlay, type NodeLabel } from './overlay.ts'
 import { PALETTES, rgbFloat, type Palette, type Theme } from './palette.ts'
 import type { RendererKind } from './renderer-choice.ts'
@@ -77,6 +77,12 @@ class PixiScene implements Scene {
   private readonly overlay: Overlay
   private palette: Palette
   private seen = { structure: -1, position: -1, style: -1 }
+  /**
+   * Slots named by style changes since the last sync (live severity batches), or 'all' once a style
+   * change named none: the next sync then re-packs only these, uploads only their texels and
+   * re-colours only the bubbles whose worst severity moved.
+   */
+  private restyle: Set<number> | 'all' = new Set()
   private themeDirty = true
   private bounds: Bounds = { minX: 0, minY: 0, maxX: 1, maxY: 1 }
   /**
@@ -123,7 +129,13 @@ class PixiScene implements Scene {
       this.requestRender()
     })
     resize.observe(host)
-    this.cleanups.push(() => resize.disconnect(), model.subscribe(() => this.requestRender()))
+    this.cleanups.push(() => resize.disconnect(), model.subscribe((what, slots) => {
+      if (what === 'style' && this.restyle !== 'all') {
+        if (slots) for (const s of slots) this.restyle.add(s)
+        else this.restyle = 'all'
+      }
+      this.requestRender()
+    }))
   }
 
   interact(): void {
@@ -320,21 +332,36 @@ class PixiScene implements Scene {
     }
     const collapsed = collapsedClusters(m)
     const force = structure || this.themeDirty
+    const whole = structure || position || this.themeDirty || this.restyle === 'all'
     const before = this.nodes.style
-    if (this.nodes.fillStyle(m, this.palette, collapsed, force) || before !== this.nodes.style) {
-      const oldStyle = this.nodeMesh.style.sync(this.nodes.style, this.nodes.rows)
-      if (oldStyle) {
-        nodeShader.resources.uStyle = edgeShader.resources.uStyle = this.nodeMesh.style.source
-        oldStyle.destroy()
-      }
+    if (whole) {
+      if (this.nodes.fillStyle(m, this.palette, collapsed, force) || before !== this.nodes.style) this.syncStyle()
+    } else if (style && this.restyle !== 'all' && this.restyle.size) {
+      const changed = this.nodes.restyle(m, this.palette, collapsed, this.restyle)
+      if (changed.length) this.syncStyle(texelRuns(changed))
     }
-    this.bubbles.fill(m.clusters, m.collapsed, this.palette)
+    this.restyle = new Set()
     const b = this.bubbleMesh
-    upload(b.circle, this.bubbles.circle); upload(b.color, this.bubbles.color); upload(b.info, this.bubbles.info); upload(b.index, this.bubbles.index)
-    b.mesh.geometry.indexCount = this.bubbles.count * 6
-    b.mesh.visible = this.bubbles.count > 0
+    if (whole) {
+      this.bubbles.fill(m.clusters, m.collapsed, this.palette)
+      upload(b.circle, this.bubbles.circle); upload(b.color, this.bubbles.color); upload(b.info, this.bubbles.info); upload(b.index, this.bubbles.index)
+      b.mesh.geometry.indexCount = this.bubbles.count * 6
+      b.mesh.visible = this.bubbles.count > 0
+    } else if (style && this.bubbles.recolour(m.clusters, this.palette)) {
+      // Whole (a few KB): Pixi keeps one pending range per buffer, so two syncs before a draw
+      // (a pick, then the frame) would drop the first range.
+      upload(b.color, this.bubbles.color)
+    }
     if (this.themeDirty) this.themeUniforms()
     this.themeDirty = false
+  }
+
+  /** Uploads the node style texture (only `runs` of it when given), rebinding it when it grew. */
+  private syncStyle(runs?: Array<[number, number]>): void {
+    const old = this.nodeMesh.style.sync(this.nodes.style, this.nodes.rows, runs)
+    if (!old) return
+    this.nodeMesh.mesh.shader!.resources.uStyle = this.edgeMesh.mesh.shader!.resources.uStyle = this.nodeMesh.style.source
+    old.destroy()
   }
 
   /** New bounds: a following camera keeps fitting them; a moved one keeps the world point and zoom the user looks at. */
