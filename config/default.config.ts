@@ -16,7 +16,7 @@ export default defineConfig({
     auth: {
       // The local dashboard reads without a token; publishing always needs one.
       anonymous: { tenant: 'demo', scopes: ['read'] },
-      ...(token ? { tokens: [{ token, tenant: 'demo', scopes: ['read', 'publish'], name: 'TFDRIFT_TOKEN' }] } : {}),
+      ...(token ? { tokens: [{ token, tenant: 'demo', scopes: ['read', 'publish', 'metrics'], name: 'TFDRIFT_TOKEN' }] } : {}),
     },
   },
   // Relative to the project root (not this folder), whatever the working directory.

@@ -35,7 +35,7 @@ export function relayCommand(): Command {
     .option('--host <host>', 'interface to bind (overrides server.host)')
     .addHelpText('after', [
       '',
-      'Without server.auth in the config, TFDRIFT_TOKEN (if set) is accepted as a read+publish token for tenant "default".',
+      'Without server.auth in the config, TFDRIFT_TOKEN (if set) is accepted as a read+publish+metrics token for tenant "default".',
       'Publish:   curl -H "authorization: Bearer $TFDRIFT_TOKEN" -H "content-type: application/json" -d \'{"topic":"events","type":"app.deployed","data":{}}\' localhost:8080/api/v1/publish',
       'Subscribe: curl -N "localhost:8080/api/v1/stream?topic=events&token=$TFDRIFT_TOKEN"',
     ].join('\n'))
@@ -56,7 +56,7 @@ export function relayCommand(): Command {
         }
         if (opts.host) server.host = opts.host
         if (!server.auth && process.env.TFDRIFT_TOKEN) {
-          server.auth = { tokens: [{ token: process.env.TFDRIFT_TOKEN, tenant: 'default', scopes: ['read', 'publish'], name: 'TFDRIFT_TOKEN' }] }
+          server.auth = { tokens: [{ token: process.env.TFDRIFT_TOKEN, tenant: 'default', scopes: ['read', 'publish', 'metrics'], name: 'TFDRIFT_TOKEN' }] }
         }
         const [{ createBus }, { openStore }, { startServer }] = await Promise.all([
           import('../bus/create.ts'), import('../store/open.ts'), import('../server/index.ts'),

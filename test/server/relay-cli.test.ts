@@ -51,6 +51,11 @@ describe('tfdrift relay (the CLI command)', () => {
   it('runs without a config with TFDRIFT_TOKEN, relays a publication to a stream, stops cleanly on SIGTERM', async () => {
     const { child, port, exited } = await relay([], { TFDRIFT_TOKEN: 'cli-test-token' })
     await roundTrip(port, 'cli-test-token', 'cli-test-token')
+    // The operator's token also scrapes /metrics (it needs the metrics scope once any auth exists); nobody else does.
+    const scraped = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer cli-test-token' } })
+    expect(scraped.status).toBe(200)
+    expect(await scraped.text()).toContain('tfdrift_server_published_total')
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401)
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
   }, 60_000)
