@@ -3,7 +3,6 @@
  * ingress) in a root container; every plugin instance gets its own child container with its logger,
  * metrics, AbortSignal and demand, and the context is resolved from it by explicit tokens.
  */
-import { whenDurable } from '../dataflow/acks.ts'
 import 'reflect-metadata'
 import { container as globalContainer, type DependencyContainer } from 'tsyringe'
 import type { Logger } from 'pino'
@@ -11,6 +10,7 @@ import type { Bus } from '../bus/bus.ts'
 import type { Store } from '../store/store.ts'
 import type { Clock, Demand, Ingress, PluginContext, PluginMetrics } from '../plugin-api.ts'
 import { TOKENS } from './tokens.ts'
+import { whenDurable } from '../dataflow/acks.ts'
 
 /** Identity of a plugin instance inside the engine. */
 export interface NodeInfo {
