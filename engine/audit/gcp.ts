@@ -6,7 +6,8 @@
 import type { ChangeEvent } from '../model.ts'
 import { newId } from '../ids.ts'
 import { mapRecord } from './mapping/extract.ts'
-import { mask, type ParseOptions, type RecordResult } from './parse.ts'
+import type { ParseOptions, RecordResult } from './parse.ts'
+import { maskSecrets } from '../drift/mask.ts'
 
 const READ_ONLY = /\.(get|list|aggregatedList|getIamPolicy|testIamPermissions)[A-Z]?\w*$|^(Get|List)[A-Z]|\.(Get|List)[A-Z]\w*$/
 
@@ -56,7 +57,7 @@ export function parseGcpAuditEntry(record: Record<string, unknown>, options: Par
       ...(str(record.insertId) ? { event_id: str(record.insertId) } : {}),
       ...(project ? { account_id: project } : {}),
     },
-    ...(p.request && typeof p.request === 'object' ? { parameters: mask(p.request) as Record<string, unknown> } : {}),
+    ...(p.request && typeof p.request === 'object' ? { parameters: maskSecrets(p.request) as Record<string, unknown> } : {}),
     ...(errorCode ? { error_code: errorCode } : {}),
   }
   return { kind: 'event', event }

@@ -5,7 +5,7 @@
  * says which Terraform resource an API call touched and which attributes it set; every source that sees
  * such a record maps it the same way, so the table lives here rather than in one plugin's folder.
  */
-export { parseRecord, recordsOf, isReadOnly, actorOf, mask } from './parse.ts'
+export { parseRecord, recordsOf, isReadOnly, actorOf } from './parse.ts'
 export type { ParseOptions, RecordResult } from './parse.ts'
 export { normalizeMethod, isGcpAuditEntry, parseGcpAuditEntry } from './gcp.ts'
 export { normalizeEventName, resourceOf, isMapped, typeOfEc2Id } from './resource-map.ts'

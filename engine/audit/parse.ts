@@ -4,7 +4,7 @@
  */
 import type { Actor, ChangeEvent } from '../model.ts'
 import { newId } from '../ids.ts'
-import { MASK, isSecretName, maskSecrets } from '../drift/mask.ts'
+import { maskSecrets } from '../drift/mask.ts'
 import { at, normalizeEventName, resourceOf } from './resource-map.ts'
 import { isGcpAuditEntry, parseGcpAuditEntry } from './gcp.ts'
 
@@ -80,7 +80,7 @@ export function parseRecord(record: unknown, options: ParseOptions, receivedAt: 
   if (region) event.region = region
   if (account) event.account_id = account
   event.actor = actorOf(r, eventName, eventTime)
-  if (r.requestParameters && typeof r.requestParameters === 'object') event.parameters = mask(r.requestParameters) as Record<string, unknown>
+  if (r.requestParameters && typeof r.requestParameters === 'object') event.parameters = maskSecrets(r.requestParameters) as Record<string, unknown>
   if (errorCode) event.error_code = errorCode
   return { kind: 'event', event }
 }
@@ -109,33 +109,6 @@ export function actorOf(r: Record<string, unknown>, eventName: string, time = ty
   if (eventId) actor.event_id = eventId
   if (time) actor.time = time
   return actor
-}
-
-/**
- * Request parameters with secret-named values masked (the one list of secret names, engine/drift/mask.ts) — the value itself when nothing is
- * masked (copy on write: most records hold no secret, and this runs once per ingested record).
- */
-export function mask(value: unknown, depth = 0): unknown {
-  if (depth > 32) return '[truncated]'
-  // A JSON-encoded parameter (a Step Functions input, a policy, a secret string) hides its keys from the walk below.
-  if (typeof value === 'string') return maskSecrets(value)
-  if (!value || typeof value !== 'object') return value
-  if (Array.isArray(value)) {
-    let list: unknown[] | undefined
-    for (let i = 0; i < value.length; i++) {
-      const m = mask(value[i], depth + 1)
-      if (m !== value[i]) (list ??= value.slice())[i] = m
-    }
-    return list ?? value
-  }
-  let out: Record<string, unknown> | undefined
-  for (const k in value) {
-    const v = (value as Record<string, unknown>)[k]
-    const m = isSecretName(k) && v !== null && v !== '' ? MASK : mask(v, depth + 1)
-    // Defined, not assigned: a `__proto__` key from JSON.parse must stay a plain key.
-    if (m !== v) Object.defineProperty((out ??= { ...(value as Record<string, unknown>) }), k, { value: m, enumerable: true, writable: true, configurable: true })
-  }
-  return out ?? value
 }
 
 function str(v: unknown): string | undefined {

@@ -5,8 +5,8 @@
  * (`security.alert`), or are skipped when `security_alerts` is off. Output fields may be null or
  * integers (real captures have both), so every field is read defensively.
  */
-import { type Actor, type ChangeEvent, type Severity, newId, type ItemResult, MASK } from 'tfdrift'
-import { isReadOnly, mask, normalizeEventName, resourceOf, mapRecord, normalizeMethod } from 'tfdrift/audit'
+import { type Actor, type ChangeEvent, type Severity, newId, type ItemResult, MASK, maskSecrets } from 'tfdrift'
+import { isReadOnly, normalizeEventName, resourceOf, mapRecord, normalizeMethod } from 'tfdrift/audit'
 
 export interface ConvertOptions {
   failed: 'skip' | 'flag'
@@ -86,7 +86,7 @@ function securityAlert(a: Record<string, unknown>, f: Fields, receivedAt: string
   // The time is what a reader orders alerts by, not evidence of a change: a bad one costs precision, not the alert.
   const prefix = typeof a.time === 'string' ? RFC3339_PREFIX.exec(a.time)?.[0] : undefined
   const hostname = str(a.hostname) ?? str(f['evt.hostname'])
-  const masked = mask(f) as Fields
+  const masked = maskSecrets(f) as Fields
   const output = typeof a.output === 'string' ? maskedOutput(a.output, f, masked) : undefined
   const alert: SecurityAlert = {
     id: newId(), rule,
@@ -151,7 +151,7 @@ function fromCloudTrail(a: Record<string, unknown>, f: Fields, options: ConvertO
   if (region) event.region = region
   if (account) event.account_id = account
   event.actor = actor
-  for (const _ in request) { event.parameters = mask(request) as Record<string, unknown>; break }
+  for (const _ in request) { event.parameters = maskSecrets(request) as Record<string, unknown>; break }
   if (errorCode) event.error_code = errorCode
   return { kind: 'event', event }
 }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ChangeEvent, PipelineItem } from 'tfdrift'
+import { maskSecrets, type ChangeEvent, type PipelineItem } from 'tfdrift'
 import { validateEventPublication, take, testContext } from 'tfdrift/testing'
 import { requireCorpus } from '../../../test/support/corpus.ts'
-import { mask } from 'tfdrift/audit'
 import plugin from './index.ts'
 import { convertAlert, type ConvertOptions, type SecurityAlert } from './convert.ts'
 
@@ -94,7 +93,7 @@ describe('falco alert conversion', () => {
     const fields = { 'proc.name': 'mysqld', 'proc.env[MYSQL_PASSWORD]': 'hunter2-pass', 'k8s.secret.token': 'tok-123456', 'ka.req.body': '{"kind":"Secret","data":{"password":"c2VjcmV0"}}' }
     const r = convertAlert(shell({ output: 'Notice env leak (proc=mysqld MYSQL_PASSWORD=hunter2-pass token=tok-123456)', output_fields: fields }), OPTS, NOW)
     const alert = (r as { alert: SecurityAlert }).alert
-    expect(alert.output_fields).toEqual(mask(fields))
+    expect(alert.output_fields).toEqual(maskSecrets(fields))
     expect(alert.output_fields['proc.env[MYSQL_PASSWORD]']).toBe('(sensitive)')
     expect(alert.output).toBe('Notice env leak (proc=mysqld MYSQL_PASSWORD=(sensitive) token=(sensitive))')
     for (const secret of ['hunter2', 'tok-123456', 'c2VjcmV0']) expect(JSON.stringify(r)).not.toContain(secret)
