@@ -4,6 +4,7 @@ import { up as busEpoch } from './0003-bus-epoch.ts'
 import { up as pluginState } from './0004-plugin-state.ts'
 import { up as driftHistory } from './0005-drift-history.ts'
 import { up as deliveryCheckpoints } from './0006-delivery-checkpoints.ts'
+import { up as busJournalRowid } from './0007-bus-journal-rowid.ts'
 
 /** One schema step; `version` numbers are dense from 1 and never reused or edited once released. */
 export interface Migration {
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'plugin_state', up: pluginState },
   { version: 5, name: 'drift_history', up: driftHistory },
   { version: 6, name: 'delivery_checkpoints', up: deliveryCheckpoints },
+  { version: 7, name: 'bus_journal_rowid', up: busJournalRowid },
 ]
