@@ -20,6 +20,7 @@ export const ERRORS = {
   TFD_ERR_CONFIG_LOAD: 'The config file could not be loaded (syntax or import error); see the cause.',
   TFD_ERR_DRIFT_TRANSITION: 'The drift cannot make that status change from where it stands (e.g. acknowledging a resolved drift); read its status, reopen it first if you mean to act on it again.',
   TFD_ERR_EVENT_INVALID: 'An incoming event (Falco alert, CloudTrail record) is malformed; fix the listed field of each rejected item and resend only those.',
+  TFD_ERR_GC_MODE: 'TFDRIFT_GC has a value tfdrift does not know; set auto (the default), single (single-threaded GC, best on one CPU) or concurrent.',
   TFD_ERR_IGNORE_FILE: 'The ignore file could not be read; check the --ignore-file path (gitignore-style patterns like aws_instance.*.tags.LastScanned).',
   TFD_ERR_INGRESS_CONFLICT: 'Two ingress routes of one tenant (or one and a server route) use the same method and path, so a push could not tell which pipeline it is for; give one node another path in its options, or move one pipeline to another tenant.',
   TFD_ERR_INGRESS_TENANT: 'This ingress route belongs to pipelines of another tenant, so your token may not post to it; use a token of the tenant whose pipeline receives there, or add the source to a pipeline of your tenant.',

@@ -13,6 +13,7 @@ import { pluginsCommand } from './plugins.ts'
 import { tapCommand } from './tap.ts'
 import { reportError } from './problems.ts'
 import { installBuiltins } from '../host/builtins.ts'
+import { relaunchWithGcFlags } from './gc-mode.ts'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -50,6 +51,13 @@ export async function buildProgram(): Promise<Command> {
 /** Runs the CLI with `argv` (default: the process's). */
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
+    if (argv === process.argv) {
+      const code = await relaunchWithGcFlags(argv)
+      if (code !== undefined) {
+        process.exitCode = code
+        return
+      }
+    }
     // The composition root: the built-in bundle is wired here, not inside the engine.
     installBuiltins((await import('tfdrift/plugins')).BUILTIN_PLUGINS)
     const program = await buildProgram()
