@@ -7,7 +7,8 @@
  * Env: BENCH_EVENTS (default 200000) per batched run; BENCH_SECONDS (default 3) for the latency run.
  *
  * The server runs in a child process pinned to one core (`taskset -c 1`, the load generator on core 0)
- * so the generator's HTTP client neither shares nor steals the measured core; the table also gives the
+ * so the generator's HTTP client neither shares nor steals the measured core, and with the V8 flags
+ * tfdrift itself picks on one CPU (single-threaded GC, engine/cli/gc-mode.ts); the table also gives the
  * server's own CPU time per event (events per server-CPU-second: the one-core capacity). Latency is
  * measured on the monotonic clock both processes share. Two floor rows show what merely decoding and
  * parsing the same NDJSON (and serialising one envelope per event) costs on the server's core: on this
@@ -34,6 +35,7 @@ import { Subject } from 'rxjs'
 import falco from '../plugins/sources/falco/index.ts'
 import cloudtrail from '../plugins/sources/cloudtrail/index.ts'
 import drift from '../plugins/analysis/drift/index.ts'
+import { GC_FLAGS, gcModeFor } from '../engine/cli/gc-mode.ts'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
@@ -145,9 +147,11 @@ async function startServer(): Promise<Server & { count(): number }> {
 }
 
 /** The server in a child process on core 1 (this process moves to core 0), driven over IPC. */
-async function spawnServer(): Promise<{ server: Server; pinned: boolean }> {
+async function spawnServer(): Promise<{ server: Server; pinned: boolean; gcFlags: readonly string[] }> {
   const pin = cpus().length >= 2 && spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0
-  const args = [...process.execArgv, fileURLToPath(import.meta.url)]
+  // What `tfdrift run` does when it may use one CPU (TFDRIFT_GC applies here too).
+  const gcFlags = pin ? GC_FLAGS[gcModeFor(process.env.TFDRIFT_GC, () => 1)] : []
+  const args = [...gcFlags, ...process.execArgv, fileURLToPath(import.meta.url)]
   const child: ChildProcess = pin
     ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_ROLE: 'server' } })
     : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_ROLE: 'server' } })
@@ -170,6 +174,7 @@ async function spawnServer(): Promise<{ server: Server; pinned: boolean }> {
   })
   return {
     pinned: pin,
+    gcFlags,
     server: {
       port: await port,
       waitFor: (target) => call('waitFor', target),
@@ -236,7 +241,9 @@ async function main(): Promise<void> {
   } else {
     const spawned = await spawnServer()
     server = spawned.server
-    console.log(spawned.pinned ? 'server in a child process pinned to core 1 (taskset -c 1), load generator on core 0' : 'server in a child process (not pinned: taskset or a second core is missing)')
+    console.log(spawned.pinned
+      ? `server in a child process pinned to core 1 (taskset -c 1${spawned.gcFlags.length ? `, ${spawned.gcFlags.join(' ')} as tfdrift picks on one CPU` : ''}), load generator on core 0`
+      : 'server in a child process (not pinned: taskset or a second core is missing)')
   }
   const port = server.port
 
