@@ -55,8 +55,11 @@ export function gcModeFor(setting: string | undefined, cpus: () => number = cpuB
  */
 export async function relaunchWithGcFlags(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
   if (env.TFDRIFT_GC_CHILD === '1') {
-    // The relaunched child: die with the parent, without draining, as one process would have died.
+    // The relaunched child: die with the parent, without draining, as one process would have died. The
+    // marker is not handed on to what this process starts, and the channel does not hold the process open.
+    delete env.TFDRIFT_GC_CHILD
     process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'))
+    process.channel?.unref()
     return undefined
   }
   if (!SERVICE_COMMANDS.has(argv[2] ?? '')) return undefined
