@@ -4,7 +4,7 @@
  * the main thread instead of running beside it: on a core given to tfdrift alone, each major GC of a
  * large heap (a 10k-resource state, its open drifts, the bus's history) stalled the event loop for
  * 150–250 ms (bench:ingest's latency run: p99 ~140 ms at 10k events/s). `--single-threaded-gc` does
- * the same work in small steps on the main thread: p99 ~14 ms there, at the same throughput. V8 reads
+ * the same work in small steps on the main thread: p99 9–32 ms there, throughput unchanged within the noise. V8 reads
  * the flag only at startup, so on one CPU the command starts itself again with it.
  *
  * TFDRIFT_GC: `auto` (default: single-threaded when the process may use fewer than two CPUs, by its

@@ -4,7 +4,7 @@
  * `drifts` append lands in the middle of the b-tree, before `events`). In a WITHOUT ROWID table each
  * such insert moves large cells between sibling pages; in a rowid table the row is appended to the
  * table's right edge and only a small key enters the primary-key index. On a journal holding 10k
- * envelopes per stream (the default retention), 1000-row commits cost 40–50 µs per row WITHOUT ROWID
+ * envelopes per stream (the default retention), 1000-row commits cost 40–64 µs per row WITHOUT ROWID
  * and ~7 µs per row as a rowid table; v3's "~10% cheaper" was measured on an empty table.
  */
 export const up = `
