@@ -2,19 +2,18 @@
  * Single-threaded GC on one CPU (engine/cli/gc-mode.ts): the decision, and the relaunch of a service
  * command as a user runs it (the bin), with signals, exit codes and `kill -9` behaving as for one process.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { cpuBudget, gcModeFor } from '../../engine/cli/gc-mode.ts'
 import { spawnTracked } from '../support/processes.ts'
+import { hasBinary } from '../support/system.ts'
 import { until } from '../server/support.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const TOKEN = 'gc-mode-test-token'
-/** util-linux's taskset, to pin the bin to one CPU as a one-CPU machine or container would. */
-const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0
 
 describe('gcModeFor / cpuBudget', () => {
   it('takes single-threaded GC below two CPUs, concurrent from two, and what TFDRIFT_GC says', () => {
@@ -60,7 +59,7 @@ const publish = (port: number) => fetch(`http://127.0.0.1:${port}/api/v1/publish
   method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'events', type: 'gc.check', data: {} }),
 })
 
-describe.skipIf(process.platform !== 'linux')('the relaunch of a service command', () => {
+describe('the relaunch of a service command', () => {
   it('serves from a child started with --single-threaded-gc, passes SIGTERM on and exits with its code', async () => {
     const { child, port, serverPid, exited } = await relay({ TFDRIFT_GC: 'single' })
     expect(serverPid).not.toBe(child.pid)
@@ -87,7 +86,8 @@ describe.skipIf(process.platform !== 'linux')('the relaunch of a service command
     expect(await exited).toBe(0)
   }, 60_000)
 
-  it.skipIf(!hasTaskset || availableParallelism() < 2)('picks single-threaded GC by itself when pinned to one CPU', async () => {
+  // taskset pins the bin to one CPU, as a one-CPU machine or container would.
+  it.skipIf(!hasBinary('taskset'))('picks single-threaded GC by itself when pinned to one CPU', async () => {
     const { child, serverPid, exited } = await relay({}, ['taskset', '-c', '0'])
     expect(commandLine(serverPid)).toContain('--single-threaded-gc')
     child.kill('SIGTERM')

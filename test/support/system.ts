@@ -27,6 +27,11 @@ export const SYSTEM_BINARIES = {
     suites: 'browser suites',
     install: 'sudo apt-get install -y chromium',
   },
+  taskset: {
+    candidates: () => ['taskset'],
+    suites: 'the one-CPU relaunch check (test/cli/gc-mode.test.ts)',
+    install: 'sudo apt-get install -y util-linux',
+  },
   terraform: {
     candidates: () => [process.env.TERRAFORM_BIN ?? 'terraform'],
     suites: '`terraform fmt` checks of generated HCL (the structural checks still run)',
